@@ -1,0 +1,126 @@
+/**
+ * The CLI host: inputs come from parsed flags, logs go to stderr (stdout is kept for `--json` and
+ * the plan table), outputs become fields of the JSON result, and credentials come from the
+ * DefaultAzureCredential chain.
+ */
+import { DefaultAzureCredential, type TokenCredential } from '@azure/identity';
+import { invalidInput } from '../core/errors';
+import type { Logger } from '../core/log';
+import type { Host, InputOptions, RunResult } from '../commands/host';
+import { flagOf } from '../commands/spec';
+import { SecretMasker } from './masking';
+
+export type ParsedFlags = Record<string, string | string[] | boolean | undefined>;
+
+export interface CliHostOptions {
+  flags: ParsedFlags;
+  stdout?: NodeJS.WritableStream;
+  stderr?: NodeJS.WritableStream;
+  env?: NodeJS.ProcessEnv;
+  verbose?: boolean;
+}
+
+export class CliHost implements Host {
+  readonly kind = 'cli' as const;
+  readonly log: Logger;
+  readonly outputs: Record<string, string> = {};
+  private readonly masker = new SecretMasker();
+  private readonly flags: ParsedFlags;
+  private readonly stdout: NodeJS.WritableStream;
+  private readonly stderr: NodeJS.WritableStream;
+  private readonly env: NodeJS.ProcessEnv;
+  private readonly json: boolean;
+
+  constructor(options: CliHostOptions) {
+    this.flags = options.flags;
+    this.stdout = options.stdout ?? process.stdout;
+    this.stderr = options.stderr ?? process.stderr;
+    this.env = options.env ?? process.env;
+    this.json = options.flags.json === true;
+    const verbose = options.verbose ?? Boolean(this.env.KVDR_DEBUG);
+    const write = (prefix: string, message: string): void => {
+      this.stderr.write(this.masker.redact(prefix + message) + '\n');
+    };
+    let depth = 0;
+    this.log = {
+      debug: (message) => (verbose ? write('debug: ', message) : undefined),
+      info: (message) => write('  '.repeat(depth), message),
+      warning: (message) => write('warning: ', message),
+      error: (message) => write('error: ', message),
+      group: async (name, fn) => {
+        write('  '.repeat(depth), name);
+        depth += 1;
+        try {
+          return await fn();
+        } finally {
+          depth -= 1;
+        }
+      },
+    };
+  }
+
+  getInput(name: string, options: InputOptions = {}): string | undefined {
+    const raw = this.flags[name];
+    const value = Array.isArray(raw) ? raw[raw.length - 1] : typeof raw === 'boolean' ? String(raw) : raw;
+    const trimmed = value?.trim();
+    if (!trimmed) {
+      if (options.required) throw invalidInput(`Missing required option ${flagOf(name)}. Run with --help to see its format.`);
+      return undefined;
+    }
+    return trimmed;
+  }
+
+  getListInput(name: string, options: InputOptions = {}): string[] {
+    const raw = this.flags[name];
+    const values = (Array.isArray(raw) ? raw : typeof raw === 'string' ? [raw] : [])
+      .flatMap((entry) => entry.split(/\r?\n/))
+      .map((entry) => entry.trim())
+      .filter((entry) => entry.length > 0);
+    if (values.length === 0 && options.required) {
+      throw invalidInput(`Missing required option ${flagOf(name)}. Give it at least once.`);
+    }
+    return values;
+  }
+
+  getBooleanInput(name: string, defaultValue: boolean): boolean {
+    const raw = this.flags[name];
+    if (raw === undefined) return defaultValue;
+    if (typeof raw === 'boolean') return raw;
+    const text = (Array.isArray(raw) ? raw[raw.length - 1] : raw).trim().toLowerCase();
+    if (text === 'true') return true;
+    if (text === 'false') return false;
+    throw invalidInput(`Invalid value for ${flagOf(name)}: expected true or false.`);
+  }
+
+  setSecret(value: string): void {
+    this.masker.add(value);
+  }
+
+  setOutput(name: string, value: string): void {
+    this.outputs[name] = value;
+  }
+
+  async writeSummary(_markdown: string): Promise<void> {
+    // The CLI writes summaries only to the --markdown file, which the command handles.
+  }
+
+  writeResult(value: unknown): void {
+    if (this.json) this.stdout.write(this.masker.redact(JSON.stringify(value, null, 2)) + '\n');
+  }
+
+  /** Writes human-readable output (such as the plan table) on stdout, unless `--json` owns stdout. */
+  print(text: string): void {
+    const stream = this.json ? this.stderr : this.stdout;
+    stream.write(this.masker.redact(text) + '\n');
+  }
+
+  setResult(result: RunResult, message: string): void {
+    if (result === 'succeeded') this.log.info(message);
+    else if (result === 'partial') this.log.warning(message);
+    else this.log.error(message);
+  }
+
+  async getCredential(): Promise<TokenCredential> {
+    return new DefaultAzureCredential();
+  }
+}
