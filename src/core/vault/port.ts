@@ -20,7 +20,11 @@ export interface WritableSecretProperties {
 /** One version of a secret as a list call returns it: everything but the value. */
 export interface SecretRecord extends WritableSecretProperties {
   name: string;
-  /** 32 hexadecimal characters. */
+  /**
+   * 32 hexadecimal characters. Empty in records from `listSecrets` and `listDeletedSecrets`,
+   * because Key Vault's list responses carry ids without a version. There `createdOn` identifies
+   * the current version to the second.
+   */
   version: string;
   enabled: boolean;
   tags: Record<string, string>;
