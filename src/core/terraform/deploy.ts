@@ -1,0 +1,245 @@
+/**
+ * Deploys region stacks one after another: init, plan, and apply, each region with its own state
+ * and data directory. A failing region is recorded and the next one runs, so an outage in one
+ * region never blocks deploying the others.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describeError, EngineError, isEngineError, type ErrorCode } from '../errors';
+import { silentLogger, type Logger } from '../log';
+import { backendConfigForRegion, type RegionBackendOptions } from './backend';
+import { describeChangeDifferences, fingerprintPlan, summarizePlan, type PlanSummary } from './plan-summary';
+import { applyPlan, initStack, planStack, readOutputs, showPlanJson, type StackContext, type StackOutputs } from './stack';
+import { checkTerraformVersion } from './version';
+
+/** `plan` stops after the plan; `apply` applies an approved plan; `plan-apply` does both in one run. */
+export type DeployCommand = 'plan' | 'apply' | 'plan-apply';
+export const DEPLOY_COMMANDS: readonly DeployCommand[] = ['plan', 'apply', 'plan-apply'];
+
+/** Options for {@link deployRegions}. */
+export interface DeployRegionsOptions extends RegionBackendOptions {
+  /** Absolute path of the Terraform root configuration. */
+  terraformDir: string;
+  regions: readonly string[];
+  command: DeployCommand;
+  /** Where plans and approved-plan records go, one pair per region. Plans can hold sensitive values. */
+  planDir: string;
+  /** Where each region's `TF_DATA_DIR` goes (`<workDir>/<region>`). */
+  workDir: string;
+  /** The root variable that selects the region in the regions map. Default: `region`. */
+  regionVariable?: string;
+  varFiles?: readonly string[];
+  /** Environment of terraform, with the ARM_* credentials. */
+  env: Record<string, string | undefined>;
+  terraformPath?: string;
+  abortSignal?: AbortSignal;
+  killGraceInMs?: number;
+  logger?: Logger;
+}
+
+/** How a region's plan came about. */
+export type PlanSource = 'planned' | 'saved-plan' | 're-planned';
+
+/** One region's result. Holds addresses, counts and non-sensitive outputs, never attribute values. */
+export interface RegionDeployResult {
+  region: string;
+  outcome: 'succeeded' | 'failed';
+  /** Plan counts and changed addresses, when a plan was read. */
+  plan?: PlanSummary;
+  planSource?: PlanSource;
+  applied: boolean;
+  outputs?: StackOutputs;
+  /** Why the region failed, as one line. */
+  error?: string;
+  errorCode?: ErrorCode;
+}
+
+/** The result of a deploy run across regions. */
+export interface DeployResult {
+  command: DeployCommand;
+  terraformVersion: string;
+  regions: RegionDeployResult[];
+  /** True when any region's plan changes a resource or an output. */
+  changesPresent: boolean;
+  /** True when any region's plan deletes or replaces a resource. */
+  destroyPresent: boolean;
+  failedRegions: string[];
+}
+
+/** The approved-plan record kept beside each plan: safe to publish, because it holds no values. */
+export interface ApprovedPlanRecord {
+  region: string;
+  fingerprint: string;
+  summary: PlanSummary;
+  terraformVersion: string;
+  createdAt: string;
+}
+
+/** Paths of one region's plan, approved-plan record and data directory. */
+export function regionPaths(options: Pick<DeployRegionsOptions, 'planDir' | 'workDir'>, region: string): { planFile: string; approvedFile: string; dataDir: string } {
+  return {
+    planFile: join(options.planDir, `${region}.tfplan`),
+    approvedFile: join(options.planDir, `${region}.approved.json`),
+    dataDir: join(options.workDir, region),
+  };
+}
+
+/**
+ * Runs the deploy command for every region and returns one result per region.
+ *
+ * @remarks Rejects only for problems that concern every region (terraform missing or older than
+ * 1.5, a plan directory that cannot be created); a region's own failure is in its result.
+ */
+export async function deployRegions(options: DeployRegionsOptions): Promise<DeployResult> {
+  const logger = options.logger ?? silentLogger;
+  const terraformVersion = await checkTerraformVersion({
+    cwd: options.terraformDir,
+    env: { ...options.env, CHECKPOINT_DISABLE: '1' },
+    terraformPath: options.terraformPath,
+    abortSignal: options.abortSignal,
+  });
+  logger.info(`Terraform ${terraformVersion}; ${options.command} for ${options.regions.length} region(s): ${options.regions.join(', ')}`);
+  await mkdir(options.planDir, { recursive: true });
+  await mkdir(options.workDir, { recursive: true });
+
+  const results: RegionDeployResult[] = [];
+  for (const region of options.regions) {
+    const result = await logger.group(`Region ${region}`, () => deployRegion(options, region, terraformVersion, logger));
+    results.push(result);
+  }
+
+  const failedRegions = results.filter((result) => result.outcome === 'failed').map((result) => result.region);
+  return {
+    command: options.command,
+    terraformVersion,
+    regions: results,
+    changesPresent: results.some((result) => result.plan?.changesPresent === true),
+    destroyPresent: results.some((result) => result.plan?.destroyPresent === true),
+    failedRegions,
+  };
+}
+
+async function deployRegion(options: DeployRegionsOptions, region: string, terraformVersion: string, logger: Logger): Promise<RegionDeployResult> {
+  const paths = regionPaths(options, region);
+  const context: StackContext = {
+    terraformDir: options.terraformDir,
+    dataDir: paths.dataDir,
+    env: options.env,
+    terraformPath: options.terraformPath,
+    abortSignal: options.abortSignal,
+    killGraceInMs: options.killGraceInMs,
+    logger,
+  };
+  const result: RegionDeployResult = { region, outcome: 'succeeded', applied: false };
+  try {
+    await initStack(context, { backendConfig: backendConfigForRegion(region, options) });
+    if (!existsSync(join(paths.dataDir, 'terraform.tfstate'))) {
+      // Without a backend block terraform keeps state in <terraform-dir>/terraform.tfstate, shared by every region.
+      throw new EngineError(
+        'invalid-input',
+        `${options.terraformDir} declares no backend, so every region would share one local state. Add terraform { backend "azurerm" {} } to the root configuration.`,
+      );
+    }
+    logger.info('terraform init succeeded');
+
+    if (options.command === 'apply') {
+      await applyApproved(options, context, region, paths, result, logger);
+    } else {
+      const planned = await planAndRecord(options, context, region, paths, terraformVersion);
+      Object.assign(result, { plan: planned, planSource: 'planned' });
+      logger.info(`Plan: ${describeCounts(planned)}`);
+      if (options.command === 'plan-apply' && planned.changesPresent) {
+        await applyPlan(context, paths.planFile);
+        result.applied = true;
+        logger.info('terraform apply succeeded');
+        await rm(paths.planFile, { force: true });
+      }
+    }
+    if (result.applied || options.command === 'plan-apply') result.outputs = await readOutputs(context);
+  } catch (error) {
+    result.outcome = 'failed';
+    result.error = describeError(error);
+    result.errorCode = isEngineError(error) ? error.code : 'internal';
+    logger.error(`Region ${region} failed: ${result.error}`);
+  }
+  return result;
+}
+
+/** Plans into the region's plan file and writes the approved-plan record beside it. */
+async function planAndRecord(
+  options: DeployRegionsOptions,
+  context: StackContext,
+  region: string,
+  paths: ReturnType<typeof regionPaths>,
+  terraformVersion: string,
+): Promise<PlanSummary> {
+  // An earlier run's files must never be mistaken for this plan's, even when this plan fails.
+  await rm(paths.planFile, { force: true });
+  await rm(paths.approvedFile, { force: true });
+  try {
+    await planStack(context, {
+      planFile: paths.planFile,
+      variables: { [options.regionVariable ?? 'region']: region },
+      varFiles: options.varFiles,
+    });
+  } catch (error) {
+    await rm(paths.planFile, { force: true });
+    throw error;
+  }
+  const planJson = await showPlanJson(context, paths.planFile);
+  const summary = summarizePlan(planJson);
+  const record: ApprovedPlanRecord = { region, fingerprint: fingerprintPlan(planJson), summary, terraformVersion, createdAt: new Date().toISOString() };
+  await writeFile(paths.approvedFile, JSON.stringify(record, null, 2) + '\n');
+  return summary;
+}
+
+/**
+ * Applies the approved plan of a region: the saved plan file when it travelled with the run, or
+ * else a fresh plan that must match the approved record's fingerprint.
+ */
+async function applyApproved(
+  options: DeployRegionsOptions,
+  context: StackContext,
+  region: string,
+  paths: ReturnType<typeof regionPaths>,
+  result: RegionDeployResult,
+  logger: Logger,
+): Promise<void> {
+  if (existsSync(paths.planFile)) {
+    result.plan = summarizePlan(await showPlanJson(context, paths.planFile));
+    result.planSource = 'saved-plan';
+  } else if (existsSync(paths.approvedFile)) {
+    const approved = JSON.parse(await readFile(paths.approvedFile, 'utf8')) as ApprovedPlanRecord;
+    await planStack(context, { planFile: paths.planFile, variables: { [options.regionVariable ?? 'region']: region }, varFiles: options.varFiles });
+    const planJson = await showPlanJson(context, paths.planFile);
+    result.plan = summarizePlan(planJson);
+    result.planSource = 're-planned';
+    if (fingerprintPlan(planJson) !== approved.fingerprint) {
+      await rm(paths.planFile, { force: true });
+      const differences = describeChangeDifferences(approved.summary.changes, result.plan.changes);
+      const detail = differences.length > 0 ? differences.slice(0, 10).join('; ') : 'the same resources change, but with different values';
+      throw new EngineError('conflict', `The new plan differs from the approved plan (${detail}). Nothing was applied; run the plan stage again and approve the new plan.`);
+    }
+    logger.info('The new plan matches the approved plan.');
+  } else {
+    throw new EngineError('not-found', `No approved plan for region ${region} in ${options.planDir}: run --command plan first and keep its plan directory, or use --command plan-apply.`);
+  }
+
+  logger.info(`Plan: ${describeCounts(result.plan)}`);
+  if (!result.plan.changesPresent) {
+    await rm(paths.planFile, { force: true });
+    return;
+  }
+  await applyPlan(context, paths.planFile);
+  result.applied = true;
+  logger.info('terraform apply succeeded');
+  await rm(paths.planFile, { force: true });
+}
+
+/** Formats plan counts as `2 to create, 1 to update, 0 to replace, 0 to delete`. */
+export function describeCounts(summary: PlanSummary): string {
+  if (!summary.changesPresent) return 'no changes';
+  const counts = `${summary.create} to create, ${summary.update} to update, ${summary.replace} to replace, ${summary.delete} to delete`;
+  return summary.outputChanges.length > 0 ? `${counts}, ${summary.outputChanges.length} output(s) changed` : counts;
+}
