@@ -34,6 +34,16 @@ export function escapeLoggingCommandProperty(value: string): string {
   return escapeLoggingCommandData(value).replace(/;/g, '%3B').replace(/]/g, '%5D');
 }
 
+/** Escapes a value as GitHub Actions workflow commands escape their data (`%` as `%25`, CR, LF). */
+export function escapeWorkflowCommandData(value: string): string {
+  return value.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+}
+
+/** The forms of a value that a single-line masking command can register: {@link maskedForms} without CR or LF. */
+export function singleLineMaskedForms(value: string): string[] {
+  return maskedForms(value).filter((form) => !/[\r\n]/.test(form));
+}
+
 export class SecretMasker {
   private readonly forms = new Set<string>();
   private sorted: string[] | undefined;
