@@ -1,0 +1,261 @@
+/**
+ * Applies a complete plan. Values are read only for copies, each once, and written to every vault
+ * that needs it; work runs with bounded concurrency per vault; every pair ends in one outcome, and
+ * one failing vault never stops the others.
+ */
+import { describeError, EngineError, isEngineError, type ErrorCode } from '../errors';
+import { silentLogger, type Logger } from '../log';
+import type { SecretWithValue, VaultStore, WritableSecretProperties } from '../vault/port';
+import { delay, runPool, Semaphore } from './concurrency';
+import type { Origin } from './lineage';
+import type { PairOutcome, PlannedAction, SyncPlan } from './model';
+import { propertiesToWrite } from './properties';
+
+/** Options of {@link applyPlan}. */
+export interface ApplyOptions {
+  /** Stores by vault id; every vault the plan changes or reads must be here. */
+  stores: ReadonlyMap<string, VaultStore>;
+  /** The run's deadline; pairs not done when it fires end as failed. */
+  abortSignal?: AbortSignal;
+  logger?: Logger;
+  /** Receives every value as it is read, before anything else sees it, to register it for masking. */
+  onValueRead?: (value: string) => void;
+  /** Requests in flight per vault; default 32, enough to reach 400 requests per second at 80 ms. */
+  concurrencyPerVault?: number;
+  /** Longest total wait for a transient 409 (being deleted or recovered) per pair; default 60 s. */
+  transientWaitInMs?: number;
+  /** Vaults already known to fail (for example their list call failed): their pairs fail at once. */
+  failedVaults?: ReadonlyMap<string, EngineError>;
+  /** Called after each pair with the number done and the total. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** The outcome of one planned action. */
+export interface PairResult {
+  action: PlannedAction;
+  outcome: PairOutcome;
+  /** The error message when the pair failed; it never contains a value. */
+  error?: string;
+  errorCode?: ErrorCode;
+}
+
+const DEFAULT_CONCURRENCY_PER_VAULT = 32;
+const DEFAULT_TRANSIENT_WAIT_IN_MS = 60_000;
+
+/** Applies `plan` and returns one result per action, in the plan's order. */
+export async function applyPlan(plan: SyncPlan, options: ApplyOptions): Promise<PairResult[]> {
+  const logger = options.logger ?? silentLogger;
+  const perVault = options.concurrencyPerVault ?? DEFAULT_CONCURRENCY_PER_VAULT;
+  const semaphores = new Map<string, Semaphore>();
+  const slot = (vaultId: string): Semaphore => {
+    let semaphore = semaphores.get(vaultId);
+    if (semaphore === undefined) semaphores.set(vaultId, (semaphore = new Semaphore(perVault)));
+    return semaphore;
+  };
+  const down = new Map<string, EngineError>(options.failedVaults ?? []);
+  const results = new Map<PlannedAction, PairResult>();
+  let done = 0;
+  const record = (result: PairResult): void => {
+    results.set(result.action, result);
+    done += 1;
+    options.onProgress?.(done, plan.actions.length);
+  };
+  const vaultIdByUrl = new Map([...options.stores].map(([vaultId, store]) => [store.vaultUrl, vaultId]));
+  const fail = (action: PlannedAction, error: unknown): void => {
+    const engineError = isEngineError(error) ? error : undefined;
+    markDownOnConnectionFailure(engineError, vaultIdByUrl, down, logger);
+    const message = describeError(error);
+    logger.debug(`Failed: ${action.kind} ${action.name} in ${action.vaultId}: ${message}`);
+    record({ action, outcome: 'failed', error: message, errorCode: engineError?.code ?? 'internal' });
+  };
+  const context: StepContext = { options, slot, down, fail, record, logger };
+
+  const copies = new Map<string, PlannedAction[]>();
+  const tasks: Array<() => Promise<void>> = [];
+  for (const action of plan.actions) {
+    if (action.kind === 'in-sync') record({ action, outcome: 'converged' });
+    else if (action.kind === 'skip') record({ action, outcome: 'skipped' });
+    else if (action.kind === 'conflict') record({ action, outcome: 'conflict' });
+    else if (action.kind === 'unplanned') fail(action, down.get(action.vaultId) ?? new EngineError('internal', `Nothing was planned for ${action.vaultId}.`));
+    else if (action.kind === 'update-properties') tasks.push(() => updateProperties(context, action));
+    else if (action.kind === 'delete') tasks.push(() => softDelete(context, action));
+    else {
+      const source = action.valueSource;
+      const groupKey = `${action.key}\n${source?.vaultId ?? ''}`;
+      const group = copies.get(groupKey);
+      if (group === undefined) {
+        copies.set(groupKey, [action]);
+        tasks.push(() => copyValue(context, copies.get(groupKey) ?? []));
+      } else {
+        group.push(action);
+      }
+    }
+  }
+  await runPool(tasks, perVault * 2);
+  return plan.actions.map((action) => results.get(action) ?? { action, outcome: 'failed', error: 'The pair was not applied.', errorCode: 'internal' });
+}
+
+/**
+ * Marks a vault as down after a connection-level failure (no HTTP status: refused, unresolvable,
+ * reset after retries), so its remaining pairs fail at once instead of each waiting out retries.
+ * Failures with a status, such as a 503 after retries, stay per pair.
+ */
+function markDownOnConnectionFailure(error: EngineError | undefined, vaultIdByUrl: ReadonlyMap<string, string>, down: Map<string, EngineError>, logger: Logger): void {
+  if (error?.code !== 'unavailable' || error.statusCode !== undefined || error.vaultUrl === undefined) return;
+  const vaultId = vaultIdByUrl.get(error.vaultUrl);
+  if (vaultId === undefined || down.has(vaultId)) return;
+  down.set(vaultId, error);
+  logger.warning(`${error.vaultUrl} cannot be reached; its remaining steps fail without further calls.`);
+}
+
+interface StepContext {
+  options: ApplyOptions;
+  slot: (vaultId: string) => Semaphore;
+  down: Map<string, EngineError>;
+  fail: (action: PlannedAction, error: unknown) => void;
+  record: (result: PairResult) => void;
+  logger: Logger;
+}
+
+function storeOf(options: ApplyOptions, vaultId: string): VaultStore {
+  const store = options.stores.get(vaultId);
+  if (store === undefined) throw new EngineError('internal', `No store was opened for vault ${vaultId}.`);
+  return store;
+}
+
+/** Throws the recorded error of a vault known to be down, or the deadline's error. */
+function checkReachable(context: StepContext, vaultId: string): void {
+  const known = context.down.get(vaultId);
+  if (known !== undefined) throw known;
+  if (context.options.abortSignal?.aborted) {
+    throw new EngineError('timeout', `The run deadline (--timeout) passed before this step ran in ${storeOf(context.options, vaultId).vaultUrl}.`);
+  }
+}
+
+/** Reads the value once, then writes it to every vault of the group in parallel. */
+async function copyValue(context: StepContext, actions: readonly PlannedAction[]): Promise<void> {
+  const source = actions[0].valueSource;
+  if (source === undefined) {
+    for (const action of actions) context.fail(action, new EngineError('internal', `The plan names no value source for ${action.name}.`));
+    return;
+  }
+  let read: SecretWithValue;
+  try {
+    checkReachable(context, source.vaultId);
+    const store = storeOf(context.options, source.vaultId);
+    read = await context.slot(source.vaultId).run(() => store.getSecret(source.name, undefined, { abortSignal: context.options.abortSignal }));
+    context.options.onValueRead?.(read.value);
+    if (read.properties.createdOn !== source.createdOn) {
+      throw new EngineError('conflict', `Secret ${source.name} changed in ${store.vaultUrl} during the run, so it was not copied. Run the sync again.`, {
+        vaultUrl: store.vaultUrl,
+        secretName: source.name,
+      });
+    }
+  } catch (error) {
+    for (const action of actions) context.fail(action, error);
+    return;
+  }
+
+  const value = read.value;
+  await Promise.all(
+    actions.map(async (action) => {
+      try {
+        if (action.from === undefined) throw new EngineError('internal', `The plan names no properties for ${action.name}.`);
+        const origin = completeOrigin(action.origin, source.vaultId, read.properties.version);
+        const properties = propertiesToWrite(action.from, origin);
+        await writeValue(context, action, value, properties);
+        context.record({ action, outcome: 'converged' });
+      } catch (error) {
+        context.fail(action, error);
+      }
+    }),
+  );
+}
+
+/** Fills the version of an origin seen only through a list call, from the version just read there. */
+function completeOrigin(origin: Origin | undefined, readVaultId: string, readVersion: string): Origin | undefined {
+  if (origin === undefined || origin.version !== '') return origin;
+  if (origin.vaultId !== readVaultId) return undefined;
+  return { ...origin, version: readVersion };
+}
+
+async function writeValue(context: StepContext, action: PlannedAction, value: string, properties: WritableSecretProperties): Promise<void> {
+  checkReachable(context, action.vaultId);
+  const store = storeOf(context.options, action.vaultId);
+  const abortSignal = context.options.abortSignal;
+  const set = (): Promise<unknown> => withTransientWait(context, () => store.setSecret(action.name, value, properties, { abortSignal }));
+
+  if (action.kind === 'recover-then-update') {
+    await recover(context, store, action);
+    await context.slot(action.vaultId).run(set);
+    return;
+  }
+  try {
+    await context.slot(action.vaultId).run(set);
+  } catch (error) {
+    // The name was soft-deleted after the target was listed.
+    if (!isEngineError(error) || error.code !== 'deleted-but-recoverable' || context.options.abortSignal?.aborted) throw error;
+    if (action.kind !== 'create') throw error;
+    throw new EngineError('deleted-but-recoverable', `Secret ${action.name} was soft-deleted in ${store.vaultUrl} during the run. Run the sync again to recover it.`, {
+      vaultUrl: store.vaultUrl,
+      secretName: action.name,
+      cause: error,
+    });
+  }
+}
+
+async function recover(context: StepContext, store: VaultStore, action: PlannedAction): Promise<void> {
+  const abortSignal = context.options.abortSignal;
+  try {
+    await context.slot(action.vaultId).run(() => withTransientWait(context, () => store.recoverDeletedSecret(action.name, { abortSignal })));
+  } catch (error) {
+    // Purged since the target was listed: the name is free, so the write below creates it.
+    if (!isEngineError(error) || error.code !== 'not-found') throw error;
+  }
+}
+
+async function updateProperties(context: StepContext, action: PlannedAction): Promise<void> {
+  try {
+    checkReachable(context, action.vaultId);
+    const store = storeOf(context.options, action.vaultId);
+    if (action.from === undefined) throw new EngineError('internal', `The plan names no properties for ${action.name}.`);
+    const properties: WritableSecretProperties = action.enabledOnly ? { enabled: action.from.enabled } : propertiesToWrite(action.from, action.origin, undefined);
+    await context.slot(action.vaultId).run(() =>
+      withTransientWait(context, () => store.updateSecretProperties(action.name, action.targetVersion ?? '', properties, { abortSignal: context.options.abortSignal })),
+    );
+    context.record({ action, outcome: 'converged' });
+  } catch (error) {
+    context.fail(action, error);
+  }
+}
+
+async function softDelete(context: StepContext, action: PlannedAction): Promise<void> {
+  try {
+    checkReachable(context, action.vaultId);
+    const store = storeOf(context.options, action.vaultId);
+    await context.slot(action.vaultId).run(() => withTransientWait(context, () => store.deleteSecret(action.name, { abortSignal: context.options.abortSignal })));
+    context.record({ action, outcome: 'converged' });
+  } catch (error) {
+    context.fail(action, error);
+  }
+}
+
+/**
+ * Repeats `call` while Key Vault answers with a transient 409 (being deleted or being recovered),
+ * which follows a delete, recover or purge for a few seconds, up to the transient wait.
+ */
+async function withTransientWait<T>(context: StepContext, call: () => Promise<T>): Promise<T> {
+  const limitInMs = context.options.transientWaitInMs ?? DEFAULT_TRANSIENT_WAIT_IN_MS;
+  const started = Date.now();
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await call();
+    } catch (error) {
+      const transient = isEngineError(error) && (error.code === 'being-deleted' || error.code === 'being-recovered');
+      const waitInMs = Math.min(250 * 2 ** Math.min(attempt - 1, 4), 4_000);
+      if (!transient || Date.now() - started + waitInMs > limitInMs) throw error;
+      context.logger.debug(`Waiting ${waitInMs} ms for a transient conflict to clear (attempt ${attempt}): ${describeError(error)}`);
+      await delay(waitInMs, context.options.abortSignal);
+    }
+  }
+}

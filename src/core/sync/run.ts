@@ -1,0 +1,199 @@
+/**
+ * One sync run: inventories from list calls, a plan completed with the lookups it asks for, then
+ * apply (unless a dry run). The entry point for commands, the demo and the drill.
+ */
+import { describeError, EngineError, isEngineError } from '../errors';
+import { silentLogger, type Logger } from '../log';
+import type { VaultStats, VaultStore } from '../vault/port';
+import { applyPlan, type PairResult } from './apply';
+import { buildInventory, hashValue, listDeletedNames, listOriginHistory, type VaultInventory } from './inventory';
+import { emptyFacts, factKey, isChange, type PlanFacts, type PlannedAction, type SyncPlan, type SyncPolicy } from './model';
+import { planIsIncomplete, planSync } from './plan';
+
+/** Options of {@link runSync}. */
+export interface RunSyncOptions {
+  policy: SyncPolicy;
+  /** One-way: the source first, then the targets. Mesh: the primary first. */
+  stores: readonly VaultStore[];
+  /** Stop after the plan. */
+  dryRun?: boolean;
+  /** The run's deadline. */
+  abortSignal?: AbortSignal;
+  logger?: Logger;
+  /** Receives every value as it is read, to register it for masking (`host.setSecret`). */
+  onValueRead?: (value: string) => void;
+  /** Requests in flight per vault during apply; default 32. */
+  concurrencyPerVault?: number;
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** What a run did, for reports and exit codes. */
+export interface SyncRunResult {
+  plan: SyncPlan;
+  /** One result per planned action, in the plan's order. */
+  results: PairResult[];
+  /** Vaults that could not be listed, with the error. */
+  unreachable: Map<string, EngineError>;
+  /** Request and throttling counts per vault id. */
+  stats: Map<string, VaultStats>;
+  /** True when the plan changes at least one vault. */
+  changesPresent: boolean;
+  dryRun: boolean;
+}
+
+/** Most planning passes: the first asks for lookups, later ones may ask for deleted-name lists. */
+const MAX_PLAN_PASSES = 4;
+
+/**
+ * Runs a sync. Throws for a fatal error: bad input (names colliding after case folding), an
+ * unreachable source in one-way mode, or fewer than two reachable vaults in mesh mode.
+ */
+export async function runSync(options: RunSyncOptions): Promise<SyncRunResult> {
+  const logger = options.logger ?? silentLogger;
+  const unreachable = new Map<string, EngineError>();
+
+  const inventories = await logger.group('Listing secrets', () => listAll(options, unreachable, logger));
+  const reachable = inventories.filter((inventory): inventory is VaultInventory => inventory !== undefined);
+  const stores = new Map(options.stores.map((store) => [store.vaultId, store]));
+
+  const facts = emptyFacts();
+  let plan = planSync(reachable, options.policy, facts);
+  for (let pass = 1; planIsIncomplete(plan) && pass < MAX_PLAN_PASSES; pass += 1) {
+    await fetchFacts(plan, facts, stores, unreachable, options, logger);
+    plan = planSync(reachable, options.policy, facts);
+  }
+  if (planIsIncomplete(plan)) throw new EngineError('internal', 'The plan still needed lookups after every pass; this is a bug in kvdr.');
+  addUnplanned(plan, options.stores, unreachable);
+
+  const changesPresent = plan.actions.some((action) => isChange(action.kind));
+  let results: PairResult[];
+  if (options.dryRun) {
+    results = plan.actions.map((action) => dryRunResult(action, unreachable));
+  } else {
+    results = await logger.group('Applying the plan', () =>
+      applyPlan(plan, {
+        stores,
+        abortSignal: options.abortSignal,
+        logger,
+        onValueRead: options.onValueRead,
+        concurrencyPerVault: options.concurrencyPerVault,
+        failedVaults: unreachable,
+        onProgress: options.onProgress,
+      }),
+    );
+  }
+  const stats = new Map(options.stores.map((store) => [store.vaultId, store.stats()]));
+  return { plan, results, unreachable, stats, changesPresent, dryRun: options.dryRun === true };
+}
+
+async function listAll(options: RunSyncOptions, unreachable: Map<string, EngineError>, logger: Logger): Promise<Array<VaultInventory | undefined>> {
+  const { stores, policy } = options;
+  const listed = await Promise.all(
+    stores.map(async (store, index) => {
+      try {
+        const inventory = await buildInventory(store, { abortSignal: options.abortSignal });
+        logger.info(`${store.vaultUrl}: ${inventory.entries.size} secrets`);
+        return inventory;
+      } catch (error) {
+        const fatal = !isEngineError(error) || error.code === 'invalid-input' || error.code === 'aborted' || (policy.mode === 'one-way' && index === 0);
+        if (fatal) throw error;
+        logger.error(`${store.vaultUrl} could not be listed, so it is left out of this run: ${describeError(error)}`);
+        unreachable.set(store.vaultId, error);
+        return undefined;
+      }
+    }),
+  );
+  const reachable = listed.filter((inventory) => inventory !== undefined).length;
+  if (policy.mode === 'mesh' && reachable < 2) {
+    throw new EngineError('unavailable', `A mesh sync needs at least two reachable vaults; ${reachable} could be listed.`);
+  }
+  if (policy.mode === 'one-way' && reachable < 2) {
+    const [first] = unreachable.values();
+    throw first ?? new EngineError('invalid-input', 'A one-way sync needs a source and at least one target.');
+  }
+  return listed;
+}
+
+/** Fetches what the plan asked for: deleted-name lists, version histories and value hashes. */
+async function fetchFacts(
+  plan: SyncPlan,
+  facts: PlanFacts,
+  stores: ReadonlyMap<string, VaultStore>,
+  unreachable: Map<string, EngineError>,
+  options: RunSyncOptions,
+  logger: Logger,
+): Promise<void> {
+  const callOptions = { abortSignal: options.abortSignal };
+  const storeOf = (vaultId: string): VaultStore => stores.get(vaultId) as VaultStore;
+  const tasks: Array<Promise<void>> = [];
+
+  // One list of deleted secrets per target with creates costs ceil(deleted / 25) requests, while a
+  // lookup per name would cost one request per create, which in a back-fill is far more.
+  for (const vaultId of plan.needs.deletedNames) {
+    tasks.push(
+      listDeletedNames(storeOf(vaultId), callOptions).then(
+        (names) => void facts.deletedNames.set(vaultId, names),
+        (error: unknown) => {
+          if (!isEngineError(error) || error.code === 'aborted') throw error;
+          logger.error(`Soft-deleted secrets of ${storeOf(vaultId).vaultUrl} could not be listed: ${describeError(error)}`);
+          unreachable.set(vaultId, error);
+          facts.deletedNames.set(vaultId, new Set());
+        },
+      ),
+    );
+  }
+  for (const request of plan.needs.histories) {
+    tasks.push(
+      listOriginHistory(storeOf(request.vaultId), request.name, callOptions).then(
+        (history) => void facts.histories.set(factKey(request.key, request.vaultId), history),
+        (error: unknown) => {
+          if (!isEngineError(error) || error.code === 'aborted') throw error;
+          // Without the history the other write counts as unseen: a conflict under the policy.
+          logger.warning(`Versions of ${request.name} in ${storeOf(request.vaultId).vaultUrl} could not be listed: ${describeError(error)}`);
+          facts.histories.set(factKey(request.key, request.vaultId), []);
+        },
+      ),
+    );
+  }
+  for (const request of plan.needs.valueHashes) {
+    tasks.push(
+      storeOf(request.vaultId)
+        .getSecret(request.name, undefined, callOptions)
+        .then(
+          (secret) => {
+            options.onValueRead?.(secret.value);
+            facts.valueHashes.set(factKey(request.key, request.vaultId), hashValue(secret.value));
+          },
+          (error: unknown) => {
+            if (!isEngineError(error) || error.code === 'aborted') throw error;
+            logger.warning(`${request.name} in ${storeOf(request.vaultId).vaultUrl} could not be read for comparison: ${describeError(error)}`);
+            facts.valueHashes.set(factKey(request.key, request.vaultId), `unreadable:${request.vaultId}`);
+          },
+        ),
+    );
+  }
+  await Promise.all(tasks);
+}
+
+/** Adds a failed pair for each vault that could not be listed and each secret the plan changes or checks. */
+function addUnplanned(plan: SyncPlan, stores: readonly VaultStore[], unreachable: ReadonlyMap<string, EngineError>): void {
+  if (unreachable.size === 0) return;
+  const names = new Map<string, string>();
+  for (const action of plan.actions) if (action.kind !== 'skip' && !names.has(action.key)) names.set(action.key, action.name);
+  for (const store of stores) {
+    if (!unreachable.has(store.vaultId)) continue;
+    plan.actions = plan.actions.filter((action) => action.vaultId !== store.vaultId);
+    for (const [key, name] of names) plan.actions.push({ key, name, vaultId: store.vaultId, kind: 'unplanned', reason: 'The vault could not be listed.' });
+  }
+}
+
+function dryRunResult(action: PlannedAction, unreachable: ReadonlyMap<string, EngineError>): PairResult {
+  if (action.kind === 'in-sync') return { action, outcome: 'converged' };
+  if (action.kind === 'skip') return { action, outcome: 'skipped' };
+  if (action.kind === 'conflict') return { action, outcome: 'conflict' };
+  if (action.kind === 'unplanned') {
+    const error = unreachable.get(action.vaultId);
+    return { action, outcome: 'failed', error: error === undefined ? undefined : describeError(error), errorCode: error?.code };
+  }
+  return { action, outcome: 'planned' };
+}
