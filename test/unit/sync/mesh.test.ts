@@ -1,0 +1,193 @@
+import assert from 'node:assert/strict';
+
+import { ORIGIN_TAG, parseOrigin } from '../../../src/core/sync/lineage';
+import { current, pair, policy, requests, sync, TestClock, vaults } from './fixtures';
+
+const mesh = (changes: Parameters<typeof policy>[0] = {}) => policy({ mode: 'mesh', ...changes });
+
+describe('mesh sync planner', () => {
+  let clock: TestClock;
+  beforeEach(() => {
+    clock = new TestClock();
+  });
+
+  it('creates missing replicas with the origin', async () => {
+    const [a, b, c] = vaults(clock, 'kv-a', 'kv-b', 'kv-c');
+    b.seed('only-b', 'SEEDVALUE-b');
+
+    const result = await sync([a, b, c], mesh());
+
+    assert.equal(pair(result, 'only-b', 'kv-a').action.kind, 'create');
+    assert.equal(pair(result, 'only-b', 'kv-c').action.kind, 'create');
+    assert.equal(pair(result, 'only-b', 'kv-b').action.kind, 'in-sync');
+    assert.equal(parseOrigin((await current(a, 'only-b'))?.tags[ORIGIN_TAG])?.vaultId, 'kv-b');
+    assert.equal((await current(b, 'only-b'))?.tags[ORIGIN_TAG], undefined, 'the origin is not tagged');
+  });
+
+  it('mesh run twice creates no versions', async () => {
+    const [a, b, c] = vaults(clock, 'kv-a', 'kv-b', 'kv-c');
+    a.seed('x', 'SEEDVALUE-x');
+    b.seed('y', 'SEEDVALUE-y', { tags: { t: '1' } });
+    c.seed('z', 'SEEDVALUE-z', { enabled: false });
+    await sync([a, b, c], mesh());
+    const counts = ['x', 'y', 'z'].map((name) => [a, b, c].map((store) => store.versionCount(name)));
+
+    const again = await sync([a, b, c], mesh());
+
+    assert.equal(again.changesPresent, false);
+    assert.deepEqual(['x', 'y', 'z'].map((name) => [a, b, c].map((store) => store.versionCount(name))), counts);
+    assert.deepEqual(again.valuesRead, []);
+  });
+
+  it('propagates a write in a secondary without a conflict', async () => {
+    const [a, b, c] = vaults(clock, 'kv-a', 'kv-b', 'kv-c');
+    a.seed('s', 'SEEDVALUE-1');
+    await sync([a, b, c], mesh());
+    clock.advance();
+    await b.setSecret('s', 'SEEDVALUE-2', {});
+
+    const result = await sync([a, b, c], mesh({ onConflict: 'fail' }));
+
+    assert.equal(pair(result, 's', 'kv-a').action.kind, 'update');
+    assert.equal(pair(result, 's', 'kv-c').action.kind, 'update');
+    assert.equal((await a.getSecret('s')).value, 'SEEDVALUE-2');
+    assert.equal((await c.getSecret('s')).value, 'SEEDVALUE-2');
+    assert.equal(requests(b, 'listVersions'), 1, 'the history decided it');
+  });
+
+  const policies = [
+    { onConflict: 'newest-wins', winner: 'SEEDVALUE-b' },
+    { onConflict: 'source-wins', winner: 'SEEDVALUE-a' },
+    { onConflict: 'fail', winner: undefined },
+  ] as const;
+  for (const testCase of policies) {
+    it(`detects concurrent writes under ${testCase.onConflict}`, async () => {
+      const [a, b, c] = vaults(clock, 'kv-a', 'kv-b', 'kv-c');
+      a.seed('s', 'SEEDVALUE-1');
+      await sync([a, b, c], mesh());
+      a.seed('s', 'SEEDVALUE-a', { createdOn: clock.now + 10 });
+      b.seed('s', 'SEEDVALUE-b', { createdOn: clock.now + 20 });
+
+      const result = await sync([a, b, c], mesh({ onConflict: testCase.onConflict }));
+
+      if (testCase.winner === undefined) {
+        for (const vaultId of ['kv-a', 'kv-b', 'kv-c']) assert.equal(pair(result, 's', vaultId).outcome, 'conflict');
+        assert.equal((await a.getSecret('s')).value, 'SEEDVALUE-a');
+        assert.equal((await b.getSecret('s')).value, 'SEEDVALUE-b');
+        return;
+      }
+      for (const store of [a, b, c]) assert.equal((await store.getSecret('s')).value, testCase.winner);
+      const loser = testCase.winner === 'SEEDVALUE-a' ? 'kv-b' : 'kv-a';
+      assert.equal(pair(result, 's', loser).action.resolvesConflict, true);
+      assert.equal(pair(result, 's', loser).outcome, 'converged');
+    });
+  }
+
+  for (const deletes of ['none', 'soft-delete'] as const) {
+    it(`does not re-create a secret deleted in its origin (deletes ${deletes})`, async () => {
+      const [a, b, c] = vaults(clock, 'kv-a', 'kv-b', 'kv-c');
+      a.seed('s', 'SEEDVALUE-1');
+      await sync([a, b, c], mesh());
+      await a.deleteSecret('s');
+
+      const result = await sync([a, b, c], mesh({ deletes }));
+
+      assert.equal(pair(result, 's', 'kv-a').action.reason, 'deleted-in-origin');
+      assert.ok(a.isDeleted('s'));
+      for (const [store, vaultId] of [[b, 'kv-b'], [c, 'kv-c']] as const) {
+        assert.equal(pair(result, 's', vaultId).action.kind, deletes === 'none' ? 'skip' : 'delete');
+        assert.equal(store.isDeleted('s'), deletes === 'soft-delete');
+      }
+    });
+  }
+
+  it('re-creates a replica deleted outside its origin', async () => {
+    const [a, b] = vaults(clock, 'kv-a', 'kv-b');
+    a.seed('s', 'SEEDVALUE-1');
+    await sync([a, b], mesh());
+    await b.deleteSecret('s');
+
+    const result = await sync([a, b], mesh());
+
+    assert.equal(pair(result, 's', 'kv-b').action.kind, 'recover-then-update');
+    assert.equal((await b.getSecret('s')).value, 'SEEDVALUE-1');
+  });
+
+  it('propagates a property edit in a replica by updated time', async () => {
+    const [a, b, c] = vaults(clock, 'kv-a', 'kv-b', 'kv-c');
+    a.seed('s', 'SEEDVALUE-1', { tags: { owner: 'x' } });
+    await sync([a, b, c], mesh());
+    clock.advance();
+    await c.updateSecretProperties('s', '', { tags: { owner: 'y', [ORIGIN_TAG]: (await current(c, 's'))?.tags[ORIGIN_TAG] ?? '' } });
+
+    const result = await sync([a, b, c], mesh());
+
+    assert.equal(pair(result, 's', 'kv-a').action.kind, 'update-properties');
+    assert.equal(pair(result, 's', 'kv-b').action.kind, 'update-properties');
+    assert.equal((await current(a, 's'))?.tags.owner, 'y');
+    assert.equal((await current(a, 's'))?.tags[ORIGIN_TAG], undefined, 'the origin keeps no lineage tag');
+    assert.equal(a.versionCount('s'), 1);
+  });
+
+  it('mirrors a disable made in one vault', async () => {
+    const [a, b] = vaults(clock, 'kv-a', 'kv-b');
+    a.seed('s', 'SEEDVALUE-1');
+    await sync([a, b], mesh());
+    clock.advance();
+    await b.updateSecretProperties('s', '', { enabled: false });
+
+    await sync([a, b], mesh());
+
+    assert.equal((await current(a, 's'))?.enabled, false);
+    assert.equal(a.versionCount('s'), 1);
+  });
+
+  it('reconciles the others while the primary is down', async () => {
+    const [a, b, c] = vaults(clock, 'kv-a', 'kv-b', 'kv-c');
+    a.seed('s', 'SEEDVALUE-1');
+    await sync([a, b, c], mesh());
+    a.injectFailure({ code: 'unavailable', times: Infinity });
+    clock.advance();
+    await b.setSecret('s', 'SEEDVALUE-2', {});
+
+    const result = await sync([a, b, c], mesh());
+
+    assert.equal((await c.getSecret('s')).value, 'SEEDVALUE-2');
+    assert.equal(pair(result, 's', 'kv-a').outcome, 'failed');
+    a.clearFailures();
+    const after = await sync([a, b, c], mesh({ onConflict: 'fail' }));
+    assert.equal(pair(after, 's', 'kv-a').action.kind, 'update');
+    assert.equal((await a.getSecret('s')).value, 'SEEDVALUE-2');
+  });
+
+  it('treats independent same-name secrets as a conflict', async () => {
+    const [a, b] = vaults(clock, 'kv-a', 'kv-b');
+    a.seed('Shared', 'SEEDVALUE-a', { createdOn: clock.now - 20 });
+    b.seed('shared', 'SEEDVALUE-b', { createdOn: clock.now - 10 });
+
+    const result = await sync([a, b], mesh());
+
+    assert.equal(pair(result, 'shared', 'kv-a').action.resolvesConflict, true);
+    assert.equal((await a.getSecret('shared')).value, 'SEEDVALUE-b');
+  });
+
+  it('compares secrets with 15 tags by value hash', async () => {
+    const [a, b] = vaults(clock, 'kv-a', 'kv-b');
+    const tags = Object.fromEntries(Array.from({ length: 15 }, (_, index) => [`t${index}`, `${index}`]));
+    a.seed('full', 'SEEDVALUE-full', { tags });
+    await sync([a, b], mesh());
+
+    const again = await sync([a, b], mesh());
+
+    assert.equal(again.changesPresent, false);
+    assert.equal(b.versionCount('full'), 1);
+  });
+
+  it('skips certificate-backed names in every vault', async () => {
+    const [a, b] = vaults(clock, 'kv-a', 'kv-b');
+    a.seed('cert', 'SEEDVALUE-cert', { managed: true });
+    const result = await sync([a, b], mesh());
+    assert.equal(pair(result, 'cert', 'kv-b').action.reason, 'certificate-backed');
+    assert.equal(b.versionCount('cert'), 0);
+  });
+});
