@@ -71,6 +71,9 @@ export function vaultErrorMessage(code: ErrorCode, failure: VaultFailure): strin
     case 'forbidden-by-policy':
       return forbiddenByPolicyMessage(failure, secret, action, status);
     case 'unauthorized':
+      if (failure.reason !== undefined) {
+        return `${action} on vault ${vault} failed because kvdr could not get a token (${failure.reason}). Check the credentials kvdr runs with: a service connection, a workload or managed identity, or AZURE_CLIENT_ID, AZURE_TENANT_ID and AZURE_CLIENT_SECRET.`;
+      }
       return `Vault ${vault} rejected the credential for ${action} (${status}). Check that the identity kvdr runs as belongs to the vault's tenant and can get a token for Key Vault.`;
     case 'deleted-but-recoverable':
       return `${capitalize(secret)}vault ${vault} is deleted but recoverable, so it cannot be written. Recover it (sync does with --on-soft-deleted recover) or purge it first.`;

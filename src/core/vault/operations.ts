@@ -35,6 +35,61 @@ export function copyStats(stats: VaultStats): VaultStats {
 }
 
 /** Adds one request of `operation` to `stats`. */
-export function countRequest(stats: VaultStats, operation: VaultOperation): void {
+export function countRequest(stats: VaultStats, operation: VaultOperation | 'other'): void {
   stats.requestsByOperation[operation] = (stats.requestsByOperation[operation] ?? 0) + 1;
+}
+
+/**
+ * Names the operation of one HTTP request to Key Vault's secrets API from its method and path.
+ * Requests outside the port's operations (backup, restore) count as `other`.
+ */
+export function operationOfRequest(method: string, url: string): VaultOperation | 'other' {
+  const segments = new URL(url).pathname.split('/').filter((segment) => segment !== '');
+  const [collection, name, last] = segments;
+  const verb = method.toUpperCase();
+
+  if (collection === 'secrets') {
+    if (name === undefined) return verb === 'GET' ? 'listSecrets' : 'other';
+    if (last === 'versions' && segments.length === 3) return verb === 'GET' ? 'listVersions' : 'other';
+    if (segments.length > 3) return 'other';
+    if (verb === 'GET') return 'getSecret';
+    if (verb === 'PUT') return 'setSecret';
+    if (verb === 'PATCH') return 'updateSecretProperties';
+    if (verb === 'DELETE') return 'deleteSecret';
+    return 'other';
+  }
+  if (collection === 'deletedsecrets') {
+    if (name === undefined) return verb === 'GET' ? 'listDeletedSecrets' : 'other';
+    if (last === 'recover' && segments.length === 3) return verb === 'POST' ? 'recoverDeletedSecret' : 'other';
+    if (segments.length > 2) return 'other';
+    if (verb === 'GET') return 'getDeletedSecret';
+    if (verb === 'DELETE') return 'purgeDeletedSecret';
+  }
+  return 'other';
+}
+
+/** Collects one vault's statistics as requests, retries and throttled responses happen. */
+export class VaultStatsRecorder {
+  private readonly stats: VaultStats = emptyStats();
+
+  countRequest(operation: VaultOperation | 'other'): void {
+    countRequest(this.stats, operation);
+  }
+
+  countRetry(): void {
+    this.stats.retries += 1;
+  }
+
+  countThrottledResponse(): void {
+    this.stats.throttledResponses += 1;
+  }
+
+  addThrottledWait(waitInMs: number): void {
+    this.stats.throttledWaitInMs += waitInMs;
+  }
+
+  /** Returns a copy of the statistics so far. */
+  snapshot(): VaultStats {
+    return copyStats(this.stats);
+  }
 }
