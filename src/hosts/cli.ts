@@ -3,12 +3,14 @@
  * the plan table), outputs become fields of the JSON result, and credentials come from the
  * DefaultAzureCredential chain.
  */
-import { DefaultAzureCredential, type TokenCredential } from '@azure/identity';
+import type { TokenCredential } from '@azure/identity';
+import { createDefaultCredential } from '../core/vault/factory';
 import { invalidInput } from '../core/errors';
 import type { Logger } from '../core/log';
 import type { Host, InputOptions, RunResult } from '../commands/host';
 import { flagOf } from '../commands/spec';
 import { SecretMasker } from './masking';
+import { GuardedCredential } from './credentials/common';
 
 export type ParsedFlags = Record<string, string | string[] | boolean | undefined>;
 
@@ -120,7 +122,20 @@ export class CliHost implements Host {
     else this.log.error(message);
   }
 
+  /**
+   * The DefaultAzureCredential chain, or the AZURE_CLIENT_SECRET service principal when the
+   * environment names one; with KVDR_ALLOW_CUSTOM_HOSTS=1 it honours AZURE_AUTHORITY_HOST without
+   * Entra instance discovery. Every token it issues is masked.
+   */
   async getCredential(): Promise<TokenCredential> {
-    return new DefaultAzureCredential();
+    return new GuardedCredential(createDefaultCredential(this.env), {
+      setSecret: (value) => this.setSecret(value),
+      description: {
+        method: 'the default Azure credential chain',
+        clientId: this.env.AZURE_CLIENT_ID,
+        tenantId: this.env.AZURE_TENANT_ID,
+        remedy: 'Sign in with "az login", or set AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET.',
+      },
+    });
   }
 }
