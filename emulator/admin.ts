@@ -4,7 +4,7 @@
  */
 import type { Faults } from './faults';
 import type { EmulatorState, VaultStatsSnapshot } from './state';
-import { validateProperties, validateValue } from './validate';
+import { validateProperties, validateSecretName, validateValue } from './validate';
 
 /** One secret to seed. Times are Unix seconds; `createdOn` places the version in the past. */
 export interface SeedSecret {
@@ -47,8 +47,8 @@ export class EmulatorAdmin {
 
   /**
    * Writes secrets directly into a vault's store, bypassing authentication, faults and request
-   * counts. Each item becomes a new version. Items are validated with Key Vault's rules first, so
-   * an invalid batch writes nothing.
+   * counts. Each item becomes a new version. Every item is checked with Key Vault's rules before
+   * the first write, so an invalid batch writes nothing.
    */
   seed(vault: string, secrets: SeedSecret[]): number {
     const target = this.state.vault(vault);
@@ -58,6 +58,9 @@ export class EmulatorAdmin {
         throw new Error(`Seed item ${index} needs a "name" string.`);
       }
       try {
+        validateSecretName(item.name);
+        if (target.store.isUnavailable(item.name)) throw new Error('the name is soft-deleted; purge it or seed another name');
+        if (target.store.isManaged(item.name) && !item.managed) throw new Error('the secret backs a certificate; seed it with managed: true');
         const value = validateValue(item.value);
         const properties = validateProperties({
           contentType: item.contentType,
@@ -73,7 +76,7 @@ export class EmulatorAdmin {
       }
     });
     for (const { item, value, properties } of prepared) {
-      target.store.set(item.name, value, properties, { managed: item.managed === true, createdOn: item.createdOn });
+      target.store.set(item.name, value, properties, { managed: item.managed === true, createdOn: item.createdOn, seed: true });
     }
     return prepared.length;
   }

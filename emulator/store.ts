@@ -78,11 +78,19 @@ export class SecretStore {
     return this.purgeProtection ? 'Recoverable' : 'Recoverable+Purgeable';
   }
 
-  /** Writes a new version. `createdOn` places the version in the past (seeding only). */
-  set(name: string, value: string, properties: SecretPropertiesInput, extra: { managed?: boolean; createdOn?: number } = {}): { secret: StoredSecret; version: StoredVersion } {
+  /**
+   * Writes a new version. `createdOn` places the version in the past and `seed` leaves transient
+   * states untouched; both are for seeding only.
+   */
+  set(
+    name: string,
+    value: string,
+    properties: SecretPropertiesInput,
+    extra: { managed?: boolean; createdOn?: number; seed?: boolean } = {},
+  ): { secret: StoredSecret; version: StoredVersion } {
     validateSecretName(name);
     const key = name.toLowerCase();
-    const pending = this.consumePending(key);
+    const pending = extra.seed ? undefined : this.consumePending(key);
     if (pending === 'deleting' || pending === 'purging') throw beingDeleted(name);
     if (pending === 'recovering') throw beingRecovered(name);
     if (this.deleted.has(key)) {
@@ -243,6 +251,18 @@ export class SecretStore {
     const secret = this.active.get(key);
     if (!secret) throw notFound(name);
     return secret;
+  }
+
+  /** Whether a name is soft-deleted or in a transient state, so a seed under it would fail. */
+  isUnavailable(name: string): boolean {
+    const key = name.toLowerCase();
+    return this.deleted.has(key) || this.isPending(key);
+  }
+
+  /** Whether the current version under a name backs a certificate. */
+  isManaged(name: string): boolean {
+    const secret = this.active.get(name.toLowerCase());
+    return secret !== undefined && latest(secret).managed;
   }
 
   /** Versions stored under a name, active or soft-deleted; 0 when the name is unknown. */

@@ -2,7 +2,7 @@
  * Helpers for tests that drive the real Azure SDK against an in-process emulator. The emulator's
  * certificate is passed to each client, because `NODE_EXTRA_CA_CERTS` is read only at process start.
  */
-import { ClientSecretCredential, type ClientSecretCredentialOptions } from '@azure/identity';
+import { ClientSecretCredential, type ClientSecretCredentialOptions, type TokenCredential } from '@azure/identity';
 import { SecretClient, type SecretClientOptions } from '@azure/keyvault-secrets';
 import type { Emulator } from '../../emulator/index';
 
@@ -52,7 +52,7 @@ export function createCredential(emulator: Emulator, client?: { clientId: string
 export function createSecretClient(
   emulator: Emulator,
   vault: string,
-  extra: { credential?: ClientSecretCredential; options?: SecretClientOptions } = {},
+  extra: { credential?: TokenCredential; options?: SecretClientOptions } = {},
 ): SecretClient {
   const url = emulator.vaults[vault];
   if (!url) throw new Error(`Unknown emulator vault "${vault}". Known vaults: ${Object.keys(emulator.vaults).join(', ')}.`);
