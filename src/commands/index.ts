@@ -1,5 +1,6 @@
 /** Every command, in the order `kvdr --help` lists them. */
 import type { CommandSpec } from './spec';
 import { deployCommand } from './deploy';
+import { syncCommand } from './sync';
 
-export const commands: CommandSpec[] = [deployCommand];
+export const commands: CommandSpec[] = [syncCommand, deployCommand];

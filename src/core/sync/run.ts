@@ -25,6 +25,8 @@ export interface RunSyncOptions {
   /** Requests in flight per vault during apply; default 32. */
   concurrencyPerVault?: number;
   onProgress?: (done: number, total: number) => void;
+  /** Receives the complete plan before it is applied. */
+  onPlan?: (plan: SyncPlan) => void;
 }
 
 /** What a run did, for reports and exit codes. */
@@ -64,6 +66,7 @@ export async function runSync(options: RunSyncOptions): Promise<SyncRunResult> {
   }
   if (planIsIncomplete(plan)) throw new EngineError('internal', 'The plan still needed lookups after every pass; this is a bug in kvdr.');
   addUnplanned(plan, options.stores, unreachable);
+  options.onPlan?.(plan);
 
   const changesPresent = plan.actions.some((action) => isChange(action.kind));
   let results: PairResult[];

@@ -1,0 +1,84 @@
+/**
+ * The report every command writes: one entry per secret and vault pair, counts, per-vault request
+ * and throttling figures. Secret names appear in reports; values never do, because no report type
+ * has a field that could hold one.
+ */
+
+/** Outcomes that count as failures unless a writer is told otherwise. */
+export const DEFAULT_FAILURE_OUTCOMES: readonly string[] = ['conflict', 'failed'];
+
+/** One secret and vault pair. */
+export interface ReportEntry {
+  secret: string;
+  /** The vault id, as lineage names it. */
+  vault: string;
+  /** What the command did or found: a sync action (`create`) or a drift state (`missing`). */
+  action: string;
+  /** How the pair ended: `converged`, `skipped`, `conflict`, `failed`, `planned`, or a drift outcome. */
+  outcome: string;
+  /** Why the pair was skipped, or how a conflict arose or was resolved. */
+  reason?: string;
+  /** The error message of a failed pair. */
+  error?: string;
+  /** A warning for the pair, such as a copy without lineage. */
+  warning?: string;
+}
+
+/** Requests and throttling of one vault during the run. */
+export interface ReportVault {
+  vaultId: string;
+  vaultUrl: string;
+  /** `source`, `target`, `primary` or `vault`. */
+  role: string;
+  requests: number;
+  requestsByOperation: Record<string, number>;
+  throttledResponses: number;
+  throttledWaitInMs: number;
+  retries: number;
+  /** Why the vault could not be used, when it could not. */
+  error?: string;
+}
+
+/** A command's run, as written to `--report` and summarised in Markdown and JUnit. */
+export interface RunReport {
+  /** `sync`, `drift` or `drill`. */
+  command: string;
+  /** `succeeded`, `partial` or `failed`. */
+  result: string;
+  exitCode: number;
+  /** One line on how the run ended. */
+  message: string;
+  startedAt: string;
+  finishedAt: string;
+  durationInMs: number;
+  /** The settings that shaped the run, such as mode and policies; never credentials. */
+  settings: Record<string, string | number | boolean | string[]>;
+  /** True when the run changed nothing on purpose (`--dry-run`). */
+  dryRun: boolean;
+  /** True when the plan changes at least one vault. */
+  changesPresent: boolean;
+  vaults: ReportVault[];
+  counts: ReportCounts;
+  entries: ReportEntry[];
+  warnings: string[];
+}
+
+/** Counts of entries. */
+export interface ReportCounts {
+  byAction: Record<string, number>;
+  byOutcome: Record<string, number>;
+  /** Per vault id, counts by action. */
+  byVault: Record<string, Record<string, number>>;
+}
+
+/** Counts entries by action, by outcome and by vault. */
+export function countEntries(entries: readonly ReportEntry[]): ReportCounts {
+  const counts: ReportCounts = { byAction: {}, byOutcome: {}, byVault: {} };
+  for (const entry of entries) {
+    counts.byAction[entry.action] = (counts.byAction[entry.action] ?? 0) + 1;
+    counts.byOutcome[entry.outcome] = (counts.byOutcome[entry.outcome] ?? 0) + 1;
+    const vault = (counts.byVault[entry.vault] ??= {});
+    vault[entry.action] = (vault[entry.action] ?? 0) + 1;
+  }
+  return counts;
+}
