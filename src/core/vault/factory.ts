@@ -14,6 +14,7 @@ import { SecretClient } from '@azure/keyvault-secrets';
 import { invalidInput } from '../errors';
 import { silentLogger, type Logger } from '../log';
 import { AzureVaultStore } from './azure';
+import { createChallengeGatePolicy } from './challenge-gate';
 import { operationOfRequest, VaultStatsRecorder } from './operations';
 import type { VaultStore } from './port';
 import { DEFAULT_MAX_REQUESTS_PER_SECOND, TokenBucket } from './rate-limit';
@@ -48,8 +49,8 @@ export interface OpenVaultOptions {
 }
 
 /**
- * Opens a vault: a `SecretClient` with kvdr's pipeline (rate limit, retries, call timeout) behind
- * the {@link VaultStore} port. Each store has its own token bucket, so open each vault once per
+ * Opens a vault: a `SecretClient` with kvdr's pipeline (challenge gate, retries, call timeout,
+ * rate limit) behind the {@link VaultStore} port. Each store has its own token bucket, so open each vault once per
  * run. For a custom host (an emulator or proxy, allowed only with KVDR_ALLOW_CUSTOM_HOSTS=1), the
  * SDK's check that the challenge names a Key Vault resource is turned off.
  */
@@ -74,6 +75,7 @@ export function openVault(reference: VaultReference, options: OpenVaultOptions):
     // kvdr's retry policy below replaces the SDK's, so that no request is retried twice.
     retryOptions: { maxRetries: 0 },
     additionalPolicies: [
+      { policy: createChallengeGatePolicy(), position: 'perCall' },
       {
         policy: createRetryPolicy({ vaultUrl: reference.url, settings, callTimeoutInMs, stats: recorder, logger }),
         position: 'perCall',
