@@ -63,6 +63,9 @@ export class SecretStore {
   private readonly active = new Map<string, StoredSecret>();
   private readonly deleted = new Map<string, DeletedSecret>();
   private readonly pending = new Map<string, Pending>();
+  /** Sorted views for paging, rebuilt only after a name is added or removed. */
+  private sortedActive?: StoredSecret[];
+  private sortedDeleted?: DeletedSecret[];
   purgeProtection: boolean;
   transientConflict: TransientConflictOptions;
   private readonly now: () => number;
@@ -119,8 +122,13 @@ export class SecretStore {
     };
     const secret = existing ?? { name, versions: [] };
     secret.versions.push(version);
-    secret.versions.sort((a, b) => a.created - b.created);
-    this.active.set(key, secret);
+    if (secret.versions.length > 1 && version.created < secret.versions[secret.versions.length - 2].created) {
+      secret.versions.sort((a, b) => a.created - b.created);
+    }
+    if (!existing) {
+      this.active.set(key, secret);
+      this.invalidate();
+    }
     return { secret, version };
   }
 
@@ -147,18 +155,10 @@ export class SecretStore {
     return found;
   }
 
-  /** The current version of every secret, ordered by lower-cased name so pages are stable. */
-  list(): { secret: StoredSecret; version: StoredVersion }[] {
-    return [...this.active.entries()]
-      .filter(([key]) => !this.isPending(key))
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([, secret]) => ({ secret, version: latest(secret) }));
-  }
-
-  /** Every version of one secret, oldest first. */
-  listVersions(name: string): { secret: StoredSecret; version: StoredVersion }[] {
-    const secret = this.findSecret(name);
-    return secret.versions.map((version) => ({ secret, version }));
+  /** Every secret, ordered by lower-cased name so pages are stable. Callers read the current version with `latest`. */
+  list(): StoredSecret[] {
+    this.sortedActive ??= sortByKey(this.active);
+    return this.pending.size === 0 ? this.sortedActive : this.sortedActive.filter((secret) => !this.isPending(secret.name.toLowerCase()));
   }
 
   /** Soft-deletes a secret with all its versions. */
@@ -174,6 +174,7 @@ export class SecretStore {
     const entry: DeletedSecret = { secret, deletedDate, scheduledPurgeDate: deletedDate + RECOVERABLE_DAYS * 86_400 };
     this.active.delete(key);
     this.deleted.set(key, entry);
+    this.invalidate();
     this.startPending(key, 'deleting');
     return entry;
   }
@@ -188,10 +189,8 @@ export class SecretStore {
   }
 
   listDeleted(): DeletedSecret[] {
-    return [...this.deleted.entries()]
-      .filter(([key]) => !this.isPending(key))
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([, entry]) => entry);
+    this.sortedDeleted ??= sortByKey(this.deleted);
+    return this.pending.size === 0 ? this.sortedDeleted : this.sortedDeleted.filter((entry) => !this.isPending(entry.secret.name.toLowerCase()));
   }
 
   recover(name: string): StoredSecret {
@@ -204,6 +203,7 @@ export class SecretStore {
     if (!entry || pending === 'purging') throw deletedNotFound(name);
     this.deleted.delete(key);
     this.active.set(key, entry.secret);
+    this.invalidate();
     this.startPending(key, 'recovering');
     return entry.secret;
   }
@@ -224,6 +224,7 @@ export class SecretStore {
     const entry = this.deleted.get(key);
     if (!entry || pending) throw deletedNotFound(name);
     this.deleted.delete(key);
+    this.invalidate();
     this.startPending(key, 'purging');
   }
 
@@ -240,6 +241,7 @@ export class SecretStore {
       throw new KeyVaultHttpError(409, 'Conflict', `Secret ${secret.name} is currently in a deleted but recoverable state.`, 'ObjectIsDeletedButRecoverable');
     }
     this.active.set(key, secret);
+    this.invalidate();
     return secret;
   }
 
@@ -280,6 +282,11 @@ export class SecretStore {
     return { secret, version: found };
   }
 
+  private invalidate(): void {
+    this.sortedActive = undefined;
+    this.sortedDeleted = undefined;
+  }
+
   private startPending(key: string, kind: PendingKind): void {
     const { requests, durationInMs } = this.transientConflict;
     if (!requests && !durationInMs) return;
@@ -314,6 +321,10 @@ export class SecretStore {
     }
     return pending.kind;
   }
+}
+
+function sortByKey<T>(map: Map<string, T>): T[] {
+  return [...map.keys()].sort().map((key) => map.get(key)!);
 }
 
 export function latest(secret: StoredSecret): StoredVersion {

@@ -5,6 +5,7 @@
 import type { BackupCodec } from '../backup';
 import { KeyVaultHttpError, Router, readJson, sendEmpty, sendJson, type RouteRequest } from '../http';
 import type { VaultState } from '../state';
+import { latest } from '../store';
 import { badParameter, validateProperties, validateValue } from '../validate';
 import { deletedSecretBundle, deletedSecretItem, secretBundle, secretItem } from '../wire';
 
@@ -21,15 +22,14 @@ export function createSecretsRouter(vault: VaultState, backups: BackupCodec): Ro
 
   return new Router()
     .add('GET', '/secrets', 'getSecrets', ({ res, url }) => {
-      const items = store.list().map(({ secret, version }) => secretItem(secret, version, context(), false));
-      sendJson(res, 200, page(items, url, vault.url, '/secrets'));
+      const { value, nextLink } = page(store.list(), url, vault.url, '/secrets');
+      sendJson(res, 200, { value: value.map((secret) => secretItem(secret, latest(secret), context(), false)), ...(nextLink ? { nextLink } : {}) });
     })
     .add('POST', '/secrets/restore', 'restoreSecret', async ({ req, res }) => {
       const body = await readObject(req);
       if (typeof body.value !== 'string') throw badParameter('The restore body needs "value": a backup blob.');
       const secret = store.restore(backups.decode(body.value));
-      const version = secret.versions[secret.versions.length - 1];
-      sendJson(res, 200, secretBundle(secret, version, context(), false));
+      sendJson(res, 200, secretBundle(secret, latest(secret), context(), false));
     })
     .add('PUT', '/secrets/{name}', 'setSecret', async ({ req, res, params }) => {
       const body = await readObject(req);
@@ -41,8 +41,9 @@ export function createSecretsRouter(vault: VaultState, backups: BackupCodec): Ro
       sendJson(res, 200, deletedSecretBundle(store.delete(params.name), context()));
     })
     .add('GET', '/secrets/{name}/versions', 'getSecretVersions', ({ res, url, params }) => {
-      const items = store.listVersions(params.name).map(({ secret, version }) => secretItem(secret, version, context(), true));
-      sendJson(res, 200, page(items, url, vault.url, `/secrets/${encodeURIComponent(params.name)}/versions`));
+      const secret = store.findSecret(params.name);
+      const { value, nextLink } = page(secret.versions, url, vault.url, `/secrets/${encodeURIComponent(params.name)}/versions`);
+      sendJson(res, 200, { value: value.map((version) => secretItem(secret, version, context(), true)), ...(nextLink ? { nextLink } : {}) });
     })
     .add('POST', '/secrets/{name}/backup', 'backupSecret', ({ res, params }) => {
       sendJson(res, 200, { value: backups.encode(store.findSecret(params.name)) });
@@ -58,8 +59,8 @@ export function createSecretsRouter(vault: VaultState, backups: BackupCodec): Ro
     .add('PATCH', '/secrets/{name}', 'updateSecret', async (request) => updateSecret(request, ''))
     .add('PATCH', '/secrets/{name}/{version}', 'updateSecret', async (request) => updateSecret(request, request.params.version))
     .add('GET', '/deletedsecrets', 'getDeletedSecrets', ({ res, url }) => {
-      const items = store.listDeleted().map((entry) => deletedSecretItem(entry, context()));
-      sendJson(res, 200, page(items, url, vault.url, '/deletedsecrets'));
+      const { value, nextLink } = page(store.listDeleted(), url, vault.url, '/deletedsecrets');
+      sendJson(res, 200, { value: value.map((entry) => deletedSecretItem(entry, context())), ...(nextLink ? { nextLink } : {}) });
     })
     .add('GET', '/deletedsecrets/{name}', 'getDeletedSecret', ({ res, params }) => {
       sendJson(res, 200, deletedSecretBundle(store.getDeleted(params.name), context()));
@@ -70,7 +71,7 @@ export function createSecretsRouter(vault: VaultState, backups: BackupCodec): Ro
     })
     .add('POST', '/deletedsecrets/{name}/recover', 'recoverDeletedSecret', ({ res, params }) => {
       const secret = store.recover(params.name);
-      sendJson(res, 200, secretBundle(secret, secret.versions[secret.versions.length - 1], context(), false));
+      sendJson(res, 200, secretBundle(secret, latest(secret), context(), false));
     });
 
   async function updateSecret({ req, res, params }: RouteRequest, versionId: string): Promise<void> {
@@ -95,7 +96,7 @@ async function readObject(req: RouteRequest['req']): Promise<Record<string, unkn
  * Cuts one page from `items`. The position travels in `$skiptoken`, and `nextLink` is absolute,
  * as Key Vault returns it, with the caller's api-version and `maxresults`.
  */
-function page(items: unknown[], url: URL, vaultUrl: string, path: string): { value: unknown[]; nextLink?: string } {
+function page<T>(items: readonly T[], url: URL, vaultUrl: string, path: string): { value: T[]; nextLink?: string } {
   const maxText = url.searchParams.get('maxresults');
   let pageSize = DEFAULT_PAGE_SIZE;
   if (maxText !== null && maxText !== '') {
