@@ -8,7 +8,8 @@
  *   Vault's list responses carry ids without a version; `listVersions` and single-secret calls
  *   fill it;
  * - list calls count one request per page of {@link DEFAULT_PAGE_SIZE} items;
- * - soft delete, recover and purge, with an optional purge protection that rejects purges;
+ * - soft delete, recover and purge, with an optional purge protection that rejects purges; a
+ *   recover of a secret that is not deleted returns it, as the SDK's recover poller does;
  * - a set of a soft-deleted name fails with `deleted-but-recoverable`;
  * - a get of a disabled version fails with `disabled`;
  * - certificate-backed (`managed`) secrets reject set, update and delete with `forbidden-by-policy`;
@@ -222,7 +223,7 @@ export class MemoryVaultStore implements VaultStore {
   async recoverDeletedSecret(name: string, options: CallOptions = {}): Promise<SecretRecord> {
     this.begin('recoverDeletedSecret', name, options);
     const stored = this.secrets.get(name.toLowerCase());
-    if (stored?.deleted === undefined) throw this.fail('not-found', 'recoverDeletedSecret', name, 404, 'DeletedSecretNotFound');
+    if (stored === undefined) throw this.fail('not-found', 'recoverDeletedSecret', name, 404, 'DeletedSecretNotFound');
     stored.deleted = undefined;
     return toRecord(stored, current(stored), true);
   }

@@ -74,6 +74,10 @@ export class AzureVaultStore implements VaultStore {
     });
   }
 
+  /**
+   * Updates one version; an empty `version` (as list records carry) means the current one.
+   * Properties left `undefined` stay unchanged.
+   */
   async updateSecretProperties(name: string, version: string, properties: WritableSecretProperties, options: CallOptions = {}): Promise<SecretRecord> {
     return this.call('updateSecretProperties', name, options, async (abortSignal) => {
       const updated = await this.client.updateSecretProperties(name, version, { ...toSdkProperties(properties), abortSignal });
@@ -177,6 +181,7 @@ function toDeletedSecretRecord(deleted: DeletedSecret): DeletedSecretRecord {
   return record;
 }
 
+// TODO: the port cannot clear expiresOn or notBefore once set, because undefined means "unchanged".
 function toSdkProperties(properties: WritableSecretProperties): {
   contentType?: string;
   enabled?: boolean;

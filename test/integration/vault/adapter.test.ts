@@ -117,6 +117,23 @@ describe('vault adapter against the emulator', function () {
       assert.deepEqual(versions.map((version) => version.version), [written.version]);
     });
 
+    it('updates the current version given no version', async () => {
+      const store = open('kv-main');
+      await store.setSecret('current', 'v1', {});
+      const second = await store.setSecret('current', 'v2', { contentType: 'a' });
+      const updated = await store.updateSecretProperties('current', '', { contentType: 'b' });
+      assert.equal(updated.version, second.version);
+      assert.equal(updated.contentType, 'b');
+      assert.equal(emulator.admin.versionCount('kv-main', 'current'), 2);
+    });
+
+    it('recovers a live secret as a no-op', async () => {
+      const store = open('kv-main');
+      const written = await store.setSecret('alive', 'v', {});
+      const recovered = await store.recoverDeletedSecret('alive');
+      assert.equal(recovered.version, written.version);
+    });
+
     it('lists 60 secrets 25 per page', async () => {
       emulator.admin.seed('kv-faults', Array.from({ length: 60 }, (_, index) => ({ name: `paged-${index}`, value: SEEDED_VALUES[0] })));
       emulator.admin.resetStats('kv-faults');

@@ -92,6 +92,14 @@ describe('MemoryVaultStore', () => {
     assert.equal(store.versionCount('a'), 0);
   });
 
+  it('recovers a live secret as a no-op', async () => {
+    store.seed('a', 'v');
+    const recovered = await store.recoverDeletedSecret('a');
+    assert.equal(recovered.name, 'a');
+    assert.equal(store.versionCount('a'), 1);
+    await rejectsWithCode(store.recoverDeletedSecret('never-existed'), 'not-found');
+  });
+
   it('rejects purge under purge protection', async () => {
     const protectedStore = new MemoryVaultStore({ purgeProtection: true });
     protectedStore.seed('a', 'v');
