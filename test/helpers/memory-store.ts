@@ -4,9 +4,8 @@
  * What it reproduces:
  * - names are case-insensitive and keep the spelling of their first write;
  * - every set creates a version (32 hexadecimal characters); property updates do not;
- * - `listSecrets` and `listDeletedSecrets` return records with an empty `version`, because Key
- *   Vault's list responses carry ids without a version; `listVersions` and single-secret calls
- *   fill it;
+ * - `listSecrets` and `listDeletedSecrets` return records with an empty `version`, as Key Vault's
+ *   list responses do. `listVersions` and single-secret calls fill it;
  * - list calls count one request per page of {@link DEFAULT_PAGE_SIZE} items;
  * - soft delete, recover and purge, with an optional purge protection that rejects purges; a
  *   recover of a secret that is not deleted returns it, as the SDK's recover poller does;

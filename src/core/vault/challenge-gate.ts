@@ -26,7 +26,7 @@ export function createChallengeGatePolicy(): PipelinePolicy {
       leaderDone = new Promise<void>((resolve) => (release = resolve));
       try {
         const response = await next(request);
-        // Any answer but 401 means the challenge is done and later requests carry a token.
+        // Any response but 401 means the challenge is done and later requests carry a token.
         if (response.status !== 401) authenticated = true;
         return response;
       } finally {

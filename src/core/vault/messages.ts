@@ -19,7 +19,7 @@ export interface VaultFailure {
   requestId?: string;
   /** The caller's address named by a firewall denial. */
   clientAddress?: string;
-  /** Why a policy denied the request, when the adapter has more detail than `ForbiddenByPolicy`. */
+  /** The reason a policy denied the request, when the adapter has more detail than `ForbiddenByPolicy`. */
   policyReason?: 'purge-protection' | 'managed';
   /** A short reason for `unavailable`, `timeout` and `internal`, such as `connection refused`. */
   reason?: string;
