@@ -17,7 +17,7 @@ import {
 } from '../core/terraform/backend';
 import { DEPLOY_COMMANDS, deployRegions, describeCounts, type DeployCommand, type DeployResult } from '../core/terraform/deploy';
 import { renderDeployMarkdown } from '../core/terraform/markdown';
-import { ensureStateStorage, stateStorageSpecFromBackend, validateStateStorageLocation } from '../core/terraform/state-storage';
+import { ensureStateStorage, stateStorageSpecFromBackend, validateStateStorageLocation, type StateStorageSpec } from '../core/terraform/state-storage';
 import type { Host } from './host';
 import { ExitCode, limitOptions, outputOptions, type CommandSpec, type OptionSpec } from './spec';
 
@@ -148,7 +148,22 @@ async function runDeploy(host: Host): Promise<ExitCode> {
   const stateStorage = inputs.createStateStorage ? stateStorageSpecFromBackend(inputs.backendConfig, inputs.stateStorageLocation) : undefined;
   if (stateStorage) validateStateStorageLocation(stateStorage, inputs.regions);
 
-  const abortSignal = AbortSignal.timeout(inputs.timeoutInMs);
+  // terraform runs in its own process group, so it does not see the Ctrl-C or the agent's
+  // cancellation signal: forward them, and terraform gets to release its state lock.
+  const cancellation = new AbortController();
+  const cancel = (): void => cancellation.abort(new Error('cancelled'));
+  process.once('SIGINT', cancel);
+  process.once('SIGTERM', cancel);
+  const abortSignal = AbortSignal.any([cancellation.signal, AbortSignal.timeout(inputs.timeoutInMs)]);
+  try {
+    return await deployWithSignal(host, inputs, stateStorage, abortSignal);
+  } finally {
+    process.removeListener('SIGINT', cancel);
+    process.removeListener('SIGTERM', cancel);
+  }
+}
+
+async function deployWithSignal(host: Host, inputs: DeployInputs, stateStorage: StateStorageSpec | undefined, abortSignal: AbortSignal): Promise<ExitCode> {
   const env: Record<string, string | undefined> = { ...process.env, ...((await host.getChildProcessEnv?.()) ?? {}) };
 
   if (stateStorage) {

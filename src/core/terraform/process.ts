@@ -76,7 +76,18 @@ export function runTerraform(args: readonly string[], options: RunTerraformOptio
       env: options.env ?? process.env,
       stdio: ['ignore', 'pipe', 'pipe'],
       windowsHide: true,
+      // Its own process group on POSIX, so a stop reaches terraform's provider plugins too, as
+      // Ctrl-C in a terminal would; otherwise a surviving plugin keeps the output pipes open.
+      detached: process.platform !== 'win32',
     });
+    const signal = (name: NodeJS.Signals): void => {
+      try {
+        if (process.platform !== 'win32' && child.pid !== undefined) process.kill(-child.pid, name);
+        else child.kill(name);
+      } catch {
+        // The group has already exited.
+      }
+    };
 
     const stdoutChunks: Buffer[] = [];
     let stdoutBytes = 0;
@@ -84,6 +95,7 @@ export function runTerraform(args: readonly string[], options: RunTerraformOptio
     let stderrTail = Buffer.alloc(0);
     let stopReason: 'aborted' | 'timeout' | undefined;
     let killTimer: NodeJS.Timeout | undefined;
+    let finished = false;
 
     child.stdout.on('data', (chunk: Buffer) => {
       stdoutBytes += chunk.length;
@@ -96,11 +108,11 @@ export function runTerraform(args: readonly string[], options: RunTerraformOptio
     });
 
     const stop = (reason: 'aborted' | 'timeout'): void => {
-      if (stopReason || child.exitCode !== null) return;
+      if (stopReason || finished) return;
       stopReason = reason;
       logger.warning(`Stopping terraform ${args[0] ?? ''}: ${reason === 'timeout' ? 'the deadline passed' : 'the run was cancelled'}.`);
-      child.kill('SIGINT');
-      killTimer = setTimeout(() => child.kill('SIGKILL'), killGraceInMs);
+      signal('SIGINT');
+      killTimer = setTimeout(() => signal('SIGKILL'), killGraceInMs);
     };
     const onAbort = (): void => stop(isTimeoutReason(options.abortSignal?.reason) ? 'timeout' : 'aborted');
     options.abortSignal?.addEventListener('abort', onAbort, { once: true });
@@ -121,7 +133,8 @@ export function runTerraform(args: readonly string[], options: RunTerraformOptio
       }
     });
 
-    child.on('close', (code, signal) => {
+    child.on('close', (code, exitSignal) => {
+      finished = true;
       cleanUp();
       const command = `terraform ${args[0] ?? ''}`;
       if (stopReason === 'timeout') {
@@ -137,7 +150,7 @@ export function runTerraform(args: readonly string[], options: RunTerraformOptio
         return;
       }
       resolve({
-        exitCode: code ?? (signal ? 128 : 1),
+        exitCode: code ?? (exitSignal ? 128 : 1),
         stdout: Buffer.concat(stdoutChunks).toString('utf8'),
         stderr: stderrTail.toString('utf8'),
       });
