@@ -29,6 +29,7 @@ export type TaskLibrary = Pick<
   | 'warning'
   | 'error'
   | 'uploadSummary'
+  | 'getEndpointAuthorization'
   | 'getEndpointAuthorizationScheme'
   | 'getEndpointAuthorizationParameter'
   | 'getEndpointDataParameter'
@@ -185,10 +186,20 @@ export class AzurePipelinesHost implements Host {
     });
   }
 
+  /**
+   * Reads a service connection. Parameters come from the connection's authorization JSON first,
+   * because `getEndpointAuthorizationParameter` writes the value it returns to the debug log, and
+   * that would put a client secret or access token in the log before it could be masked.
+   */
   private connectionSource(): ServiceConnectionSource {
     return {
       scheme: (id) => this.tl.getEndpointAuthorizationScheme(id, true),
-      authParameter: (id, key) => this.tl.getEndpointAuthorizationParameter(id, key, true),
+      authParameter: (id, key) => {
+        const parameters = this.tl.getEndpointAuthorization(id, true)?.parameters ?? {};
+        const match = Object.keys(parameters).find((name) => name.toLowerCase() === key.toLowerCase());
+        if (match !== undefined) return parameters[match];
+        return this.tl.getEndpointAuthorizationParameter(id, key, true);
+      },
       dataParameter: (id, key) => this.tl.getEndpointDataParameter(id, key, true),
     };
   }

@@ -37,6 +37,7 @@ export function createFakeTaskLibrary(): FakeTaskLibrary {
     warning: record('warning'),
     error: record('error'),
     uploadSummary: record('uploadSummary'),
+    getEndpointAuthorization: (id: string) => (fake.endpoints[id] ? { scheme: fake.endpoints[id].scheme, parameters: fake.endpoints[id].auth } : undefined),
     getEndpointAuthorizationScheme: (id: string) => fake.endpoints[id]?.scheme,
     getEndpointAuthorizationParameter: (id: string, key: string) => fake.endpoints[id]?.auth[key],
     getEndpointDataParameter: (id: string, key: string) => fake.endpoints[id]?.data[key],

@@ -1,0 +1,119 @@
+/**
+ * Runs the committed sync action bundle the way the GitHub runner does: `node dist/index.js` with
+ * INPUT_* variables and GITHUB_OUTPUT and GITHUB_STEP_SUMMARY files, on Node 20 and Node 24,
+ * against the emulator, and reads back the workflow commands and files it wrote.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import type { Emulator } from '../../emulator/index';
+import { readActionManifest, repoRoot } from '../helpers/front-ends';
+import { parseFileCommands, parseWorkflowCommands, withoutMaskCommands } from './helpers/commands';
+import { SEEDED_SECRETS, SOURCE_VAULT, assertEverySeededValueRegistered, assertNoSeededValue, assertTargetHoldsSeededValues, startSeededEmulator } from './helpers/fixture';
+import { ensureNode24, runNode, type NodeRuntime } from './helpers/runtimes';
+
+const actionDirectory = join(repoRoot, 'actions', 'sync');
+const fixtures = join(__dirname, 'fixtures');
+
+const RUNS = [
+  { label: `Node ${process.versions.node.split('.')[0]}`, authMode: 'environment', target: 'kv-first' },
+  { label: 'Node 24', authMode: 'environment', target: 'kv-second' },
+  { label: 'Node 24', authMode: 'azure-cli', target: 'kv-third' },
+];
+
+describe('sync action bundle', function () {
+  this.timeout(600_000);
+  let work: string;
+  let emulator: Emulator;
+  const runtimes = new Map<string, NodeRuntime>();
+
+  before(async () => {
+    work = mkdtempSync(join(tmpdir(), 'kvdr-packaged-action-'));
+    runtimes.set(RUNS[0].label, { label: RUNS[0].label, path: process.execPath });
+    runtimes.set('Node 24', { label: 'Node 24', path: ensureNode24() });
+    emulator = await startSeededEmulator([...new Set(RUNS.map((run) => run.target))]);
+  });
+
+  after(async () => {
+    await emulator?.close();
+    if (work) rmSync(work, { recursive: true, force: true });
+  });
+
+  /** Credentials the way each auth mode finds them on a runner. */
+  function credentialEnv(authMode: string): Record<string, string> {
+    const base = { NODE_EXTRA_CA_CERTS: emulator.env.NODE_EXTRA_CA_CERTS, KVDR_ALLOW_CUSTOM_HOSTS: '1', AZURE_AUTHORITY_HOST: emulator.authorityHost };
+    if (authMode === 'environment') {
+      return { ...base, AZURE_TENANT_ID: emulator.tenantId, AZURE_CLIENT_ID: emulator.clientId, AZURE_CLIENT_SECRET: emulator.clientSecret };
+    }
+    // azure-cli: the stub az on PATH fetches its token from the emulator, as azure/login leaves az signed in.
+    return {
+      ...base,
+      PATH: `${fixtures}${delimiter}${process.env.PATH ?? ''}`,
+      KVDR_STUB_AZ_AUTHORITY_HOST: emulator.authorityHost,
+      KVDR_STUB_AZ_TENANT_ID: emulator.tenantId,
+      KVDR_STUB_AZ_CLIENT_ID: emulator.clientId,
+      KVDR_STUB_AZ_CLIENT_SECRET: emulator.clientSecret,
+    };
+  }
+
+  async function runAction(runtime: NodeRuntime, env: Record<string, string>) {
+    const runDirectory = mkdtempSync(join(work, 'run-'));
+    const outputFile = join(runDirectory, 'output');
+    const summaryFile = join(runDirectory, 'summary');
+    writeFileSync(outputFile, '');
+    writeFileSync(summaryFile, '');
+    const manifest = readActionManifest(actionDirectory);
+    const result = await runNode(runtime, join(actionDirectory, manifest.runs.main), { GITHUB_OUTPUT: outputFile, GITHUB_STEP_SUMMARY: summaryFile, RUNNER_TEMP: runDirectory, ...env }, runDirectory);
+    return {
+      ...result,
+      commands: parseWorkflowCommands(result.stdout),
+      outputs: parseFileCommands(readFileSync(outputFile, 'utf8')),
+      summary: readFileSync(summaryFile, 'utf8'),
+    };
+  }
+
+  for (const { label, authMode, target } of RUNS) {
+    it(`syncs with authMode ${authMode} on ${label}`, async () => {
+      const run = await runAction(runtimes.get(label)!, {
+        ...credentialEnv(authMode),
+        INPUT_AUTHMODE: authMode,
+        INPUT_SOURCE: emulator.vaults[SOURCE_VAULT],
+        INPUT_TARGET: emulator.vaults[target],
+      });
+      assert.equal(run.code, 0, `exit code; stderr: ${run.stderr}\nstdout: ${withoutMaskCommands(run.stdout).slice(-2000)}`);
+      assert.equal(run.outputs.result, 'succeeded');
+      assert.equal(run.outputs.created, String(Object.keys(SEEDED_SECRETS).length));
+      assert.equal(run.outputs.failed, '0');
+      assert.ok(!run.commands.some((command) => command.command === 'error'), 'no error annotation');
+
+      const masked = new Set(run.commands.filter((command) => command.command === 'add-mask').map((command) => command.data));
+      assertEverySeededValueRegistered(masked, '::add-mask::');
+      for (const [name, value] of Object.entries(SEEDED_SECRETS)) assert.ok(masked.has(value), `the whole value of ${name} is masked`);
+
+      assert.match(run.summary, /\S/, 'a job summary');
+      assertNoSeededValue(run.summary, 'the job summary');
+      assertNoSeededValue(JSON.stringify(run.outputs), 'GITHUB_OUTPUT');
+      assertNoSeededValue(withoutMaskCommands(run.stdout), 'stdout');
+      assertNoSeededValue(run.stderr, 'stderr');
+      await assertTargetHoldsSeededValues(emulator, target);
+    });
+  }
+
+  it('fails naming the missing id-token permission', async () => {
+    const run = await runAction(runtimes.get(RUNS[0].label)!, {
+      NODE_EXTRA_CA_CERTS: emulator.env.NODE_EXTRA_CA_CERTS,
+      KVDR_ALLOW_CUSTOM_HOSTS: '1',
+      INPUT_AUTHMODE: 'oidc',
+      INPUT_CLIENTID: emulator.clientId,
+      INPUT_TENANTID: emulator.tenantId,
+      INPUT_SOURCE: emulator.vaults[SOURCE_VAULT],
+      INPUT_TARGET: emulator.vaults['kv-first'],
+    });
+    assert.equal(run.code, 1);
+    assert.equal(run.outputs.result, 'failed');
+    const errors = run.commands.filter((command) => command.command === 'error');
+    assert.equal(errors.length, 1);
+    assert.match(errors[0].data, /"id-token: write" permission/);
+  });
+});
