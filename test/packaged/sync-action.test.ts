@@ -32,7 +32,8 @@ describe('sync action bundle', function () {
     work = mkdtempSync(join(tmpdir(), 'kvdr-packaged-action-'));
     runtimes.set(RUNS[0].label, { label: RUNS[0].label, path: process.execPath });
     runtimes.set('Node 24', { label: 'Node 24', path: ensureNode24() });
-    emulator = await startSeededEmulator([...new Set(RUNS.map((run) => run.target))]);
+    emulator = await startSeededEmulator([...new Set(RUNS.map((run) => run.target)), 'kv-healthy', 'kv-read-only']);
+    await emulator.admin.setFaults('kv-read-only', { readOnly: true });
   });
 
   after(async () => {
@@ -99,6 +100,20 @@ describe('sync action bundle', function () {
       await assertTargetHoldsSeededValues(emulator, target);
     });
   }
+
+  it('warns and reports partial when one target fails', async () => {
+    const run = await runAction(runtimes.get(RUNS[0].label)!, {
+      ...credentialEnv('environment'),
+      INPUT_SOURCE: emulator.vaults[SOURCE_VAULT],
+      INPUT_TARGET: `${emulator.vaults['kv-healthy']}\n${emulator.vaults['kv-read-only']}`,
+    });
+    assert.equal(run.code, 0, 'a partial run leaves the step green so later steps can react');
+    assert.equal(run.outputs.result, 'partial');
+    assert.equal(run.outputs.failed, String(Object.keys(SEEDED_SECRETS).length));
+    assert.ok(run.commands.some((command) => command.command === 'warning'), 'a warning annotation');
+    assertNoSeededValue(withoutMaskCommands(run.stdout), 'stdout');
+    await assertTargetHoldsSeededValues(emulator, 'kv-healthy');
+  });
 
   it('fails naming the missing id-token permission', async () => {
     const run = await runAction(runtimes.get(RUNS[0].label)!, {

@@ -94,7 +94,8 @@ describe('KeyVaultSync task from the .vsix', function () {
     const entries = extractZip(join(out, vsix), join(work, 'vsix'));
     assert.ok(entries.includes('tasks/KeyVaultSync/task.json'));
     taskDirectory = join(work, 'vsix', 'tasks', 'KeyVaultSync');
-    emulator = await startSeededEmulator(RUNTIMES.map((runtime) => runtime.target));
+    emulator = await startSeededEmulator([...RUNTIMES.map((runtime) => runtime.target), 'kv-healthy', 'kv-read-only']);
+    await emulator.admin.setFaults('kv-read-only', { readOnly: true });
   });
 
   after(async () => {
@@ -148,6 +149,25 @@ describe('KeyVaultSync task from the .vsix', function () {
       await assertTargetHoldsSeededValues(emulator, target);
     });
   }
+
+  it('succeeds with issues when one target fails', async () => {
+    const run = await runTask(runtimePaths.get(RUNTIMES[0].label)!, {
+      ...emulatorEnv(emulator),
+      ...servicePrincipalConnection(emulator),
+      INPUT_SOURCE: emulator.vaults[SOURCE_VAULT],
+      INPUT_TARGET: `${emulator.vaults['kv-healthy']}\n${emulator.vaults['kv-read-only']}`,
+    });
+    const complete = taskResult(run.commands);
+    assert.equal(complete.properties.result, 'SucceededWithIssues', complete.data);
+    assert.equal(run.code, 0);
+    const outputs = outputVariables(run.commands);
+    assert.equal(outputs.result, 'partial');
+    assert.equal(outputs.failed, String(Object.keys(SEEDED_SECRETS).length));
+    const warnings = run.commands.filter((command) => (command.command === 'task.issue' || command.command === 'task.logissue') && command.properties.type === 'warning');
+    assert.ok(warnings.length > 0, 'a warning annotation');
+    assertNoSeededValue(withoutSecretRegistrations(run.stdout), 'stdout');
+    await assertTargetHoldsSeededValues(emulator, 'kv-healthy');
+  });
 
   it('fails naming an unsupported connection scheme', async () => {
     const run = await runTask(runtimePaths.get(RUNTIMES[0].label)!, {
