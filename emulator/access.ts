@@ -47,8 +47,8 @@ export function authorizeRole(vault: VaultState, operation: string, claims: Acce
   );
 }
 
-// NOTE: Key Vault documents which operations a vault in read-only mode serves (reads, lists,
-// backup) but not the error body of a rejected write; this returns 403 ForbiddenByPolicy.
+// NOTE: Key Vault documents which operations a read-only vault serves (reads, lists, backup), but
+// not the error body of a rejected write. This returns 403 ForbiddenByPolicy.
 export function readOnlyError(vault: VaultState, operation: string): KeyVaultHttpError {
   return new KeyVaultHttpError(
     403,

@@ -1,7 +1,7 @@
 /**
- * Backup blobs. Key Vault's backups are opaque and protected; the emulator encrypts a secret with
- * all its versions with AES-256-GCM under a key generated at start, so a blob restores into any
- * vault of the same emulator run and nowhere else, and values cannot be read from it.
+ * Backup blobs. Key Vault's backups are opaque and protected, so the emulator encrypts a secret
+ * with all its versions (AES-256-GCM, key generated at start). A blob restores into any vault of
+ * the same emulator run and nowhere else, and its values cannot be read.
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import type { StoredSecret } from './store';

@@ -5,13 +5,13 @@
 import { generate } from 'selfsigned';
 
 export interface TlsMaterial {
-  /** PEM of the certificate; clients trust it as a CA (`tlsOptions.ca`, `NODE_EXTRA_CA_CERTS`). */
+  /** PEM of the certificate, which clients trust as a CA (`tlsOptions.ca`, `NODE_EXTRA_CA_CERTS`). */
   cert: string;
-  /** PEM of the private key; it stays in memory. */
+  /** PEM of the private key, kept in memory only. */
   key: string;
 }
 
-/** Generates a P-256 certificate valid for 30 days, which is faster to create than an RSA key. */
+/** Generates a P-256 certificate valid for 30 days. An EC key is faster to create than an RSA key. */
 export async function generateCertificate(): Promise<TlsMaterial> {
   const now = new Date();
   const pems = await generate([{ name: 'commonName', value: 'kvdr-emulator' }], {

@@ -9,9 +9,9 @@ export interface ThrottleFaults {
   /** Requests allowed in any window of `windowSeconds`. Key Vault allows 4,000 per 10 s per vault. */
   limit?: number;
   windowSeconds?: number;
-  /** Throttle every n-th request instead of applying a window. */
+  /** Interval n: every n-th request is throttled, instead of a window. */
   every?: number;
-  /** Send `Retry-After`: `true` for the computed wait (at least 1 s), or a number of seconds. */
+  /** `Retry-After` header: `true` for the computed wait (at least 1 s), a number of seconds, or `false` for none. */
   retryAfter?: boolean | number;
 }
 
@@ -22,7 +22,7 @@ export interface FirewallFaults {
   allow?: string[];
 }
 
-/** Built-in roles the emulator knows, by their Azure names. */
+/** Built-in roles the emulator supports, by their Azure names. */
 export type SecretsRole = 'Key Vault Administrator' | 'Key Vault Secrets Officer' | 'Key Vault Secrets User' | 'Key Vault Reader';
 
 export const SECRETS_ROLES: readonly SecretsRole[] = ['Key Vault Administrator', 'Key Vault Secrets Officer', 'Key Vault Secrets User', 'Key Vault Reader'];
@@ -32,21 +32,21 @@ export interface Faults {
   /** Delay before each response, in milliseconds. */
   latencyMs?: number;
   throttle?: ThrottleFaults;
-  /** Fraction (0-1) of requests answered with a 5xx, drawn from `seed`. */
+  /** Fraction (0-1) of requests that get a 5xx, drawn from `seed`. */
   failureRate?: number;
-  /** Answer every n-th request with a 5xx (0 turns it off). */
+  /** Interval n: every n-th request gets a 5xx (0 turns it off). */
   failEvery?: number;
   /** Status of injected failures: 500, 502, 503 or 504 (default 500). */
   failureStatus?: number;
   /** Fraction (0-1) of requests whose connection is reset, drawn from `seed`. */
   resetRate?: number;
-  /** Reset the connection of every n-th request (0 turns it off). */
+  /** Interval n: every n-th request has its connection reset (0 turns it off). */
   resetEvery?: number;
   /** Seed of the random draws, so a failing run can be repeated exactly. */
   seed?: number;
-  /** Refuse connections: the vault's port stops listening. */
+  /** Outage: the vault's port stops listening, so connections are refused. */
   outage?: boolean;
-  /** Reject writes as a vault left read-only by a Microsoft-managed failover. */
+  /** Read-only mode: writes are rejected, as in a vault left read-only by a Microsoft-managed failover. */
   readOnly?: boolean;
   firewall?: FirewallFaults;
   /** Role per client id. When set, principals not listed get 403 ForbiddenByRbac. */
@@ -60,7 +60,7 @@ const FAULT_KEYS = new Set([
   'outage', 'readOnly', 'firewall', 'rbac', 'transientConflict',
 ]);
 
-/** Validates fault JSON and returns it typed; throws an `Error` naming the field and the fix. */
+/** Validates fault JSON and returns it typed. Throws an `Error` naming the field and the fix. */
 export function parseFaults(input: unknown): Faults {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     throw new Error('Faults must be a JSON object such as {"latencyMs": 20}.');

@@ -5,15 +5,15 @@
 import { isIpv4, isIpv4Range } from './faults';
 
 export class FirewallState {
-  /** `Deny` makes the rules apply; `Allow` lets every address through. */
+  /** `Deny` makes the rules apply, and `Allow` lets every address through. */
   defaultAction: 'Allow' | 'Deny' = 'Allow';
-  /** `Disabled` denies every address, whatever the rules say. */
+  /** `Disabled` denies every address, whatever the rules contain. */
   publicNetworkAccess: 'Enabled' | 'Disabled' = 'Enabled';
   /** Allowed IPv4 addresses and CIDR ranges. */
   ipRules: string[] = [];
   /**
-   * The address the vault sees for every client. All clients connect from 127.0.0.1, so tests set
-   * the address the service would see; `undefined` means the socket's own address.
+   * The address the vault judges every client by. All clients connect from 127.0.0.1, so tests set
+   * the address the service would get. `undefined` means the socket's own address.
    */
   clientIp?: string;
 
@@ -31,7 +31,7 @@ export class FirewallState {
     this.clientIp = undefined;
   }
 
-  /** The client address a request is judged by. */
+  /** Returns the client address a request is judged by. */
   effectiveAddress(socketAddress: string | undefined): string {
     return this.clientIp ?? normalizeAddress(socketAddress ?? '');
   }

@@ -4,7 +4,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
-/** One request as a route handler sees it. */
+/** One request, as passed to a route handler. */
 export interface RouteRequest {
   req: IncomingMessage;
   res: ServerResponse;
@@ -31,7 +31,7 @@ export interface RouteMatch {
 }
 
 /**
- * Routes requests by method and path pattern. Patterns are `/`-separated; a `{name}` segment
+ * Routes requests by method and path pattern. Patterns are `/`-separated, and a `{name}` segment
  * matches any single non-empty segment. Trailing slashes are ignored, because the SDK requests the
  * latest version of a secret as `/secrets/{name}/`.
  */
@@ -43,7 +43,7 @@ export class Router {
     return this;
   }
 
-  /** Finds the route for a request, or `undefined`; `methodMismatch` is set when only the method differs. */
+  /** Finds the route for a request. Without a match it returns `{ methodMismatch }`, true when only the method differs. */
   match(method: string, pathname: string): RouteMatch | { methodMismatch: boolean } {
     const segments = splitPath(pathname);
     let methodMismatch = false;
@@ -98,7 +98,7 @@ export async function readBody(req: IncomingMessage): Promise<string> {
   for await (const chunk of req) {
     const buffer = chunk as Buffer;
     size += buffer.length;
-    if (size > MAX_BODY_BYTES) throw new Error(`request body larger than ${MAX_BODY_BYTES} bytes`);
+    if (size > MAX_BODY_BYTES) throw new Error(`Invalid request: the body is larger than ${MAX_BODY_BYTES} bytes.`);
     chunks.push(buffer);
   }
   return Buffer.concat(chunks).toString('utf8');

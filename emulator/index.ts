@@ -157,7 +157,7 @@ function validateVaultNames(vaults: string[]): string[] {
     if (typeof name !== 'string' || !VAULT_NAME.test(name)) {
       throw new Error(`Invalid vault name "${String(name)}": use 1-24 letters, digits and hyphens, starting with a letter or digit.`);
     }
-    if (seen.has(name.toLowerCase())) throw new Error(`Vault name "${name}" is given twice; vault names are case-insensitive.`);
+    if (seen.has(name.toLowerCase())) throw new Error(`Vault name "${name}" is given twice. Vault names are case-insensitive, so give each name once.`);
     seen.add(name.toLowerCase());
   }
   return vaults;

@@ -31,7 +31,9 @@ async function main(): Promise<void> {
   if (vaults.length === 0) fail(`Missing --vaults.\n${USAGE}`);
 
   const purgeOption = values['purge-protection'];
-  const purgeProtection = typeof purgeOption === 'string' ? (purgeOption === 'all' ? true : purgeOption.split(',')) : undefined;
+  let purgeProtection: boolean | string[] | undefined;
+  if (purgeOption === 'all') purgeProtection = true;
+  else if (typeof purgeOption === 'string') purgeProtection = purgeOption.split(',');
   const transientConflict = {
     requests: parseCount('--transient-requests', values['transient-requests']),
     durationInMs: parseCount('--transient-ms', values['transient-ms']),

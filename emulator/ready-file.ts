@@ -25,7 +25,7 @@ export function removeReadyFile(path: string): void {
   rmSync(path, { force: true });
 }
 
-/** Where the certificate PEM goes: next to the ready file. */
+/** Returns the path of the certificate PEM, next to the ready file. */
 export function caPathFor(readyFile: string): string {
   return `${readyFile}.ca.pem`;
 }

@@ -58,7 +58,7 @@ export class HttpsListener {
   }
 }
 
-/** A handler that dispatches through `router` and answers 404/405 with a JSON error body. */
+/** Creates a handler that dispatches through `router` and returns 404 or 405 with a JSON error body. */
 export function routerHandler(router: Router): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
     const url = new URL(req.url ?? '/', `https://${LISTEN_HOST}/`);
@@ -69,6 +69,7 @@ export function routerHandler(router: Router): (req: IncomingMessage, res: Serve
       return;
     }
     Promise.resolve(match.handler({ req, res, url, params: match.params })).catch((error: unknown) => {
+      process.stderr.write(`emulator: ${req.method} ${url.pathname} failed: ${(error as Error).message}\n`);
       if (!res.headersSent) sendJson(res, 500, { error: { code: 'InternalServerError', message: (error as Error).message } });
     });
   };

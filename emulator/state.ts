@@ -12,7 +12,7 @@ export interface VaultStatsSnapshot {
   total: number;
   /** Counts per operation: the spec's operationIds in camelCase, plus `challenge` for unauthenticated requests. */
   byOperation: Record<string, number>;
-  /** Requests answered 429 by the throttle fault. */
+  /** Requests rejected with 429 by the throttle fault. */
   throttled: number;
 }
 

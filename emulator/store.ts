@@ -155,7 +155,7 @@ export class SecretStore {
     return found;
   }
 
-  /** Every secret, ordered by lower-cased name so pages are stable. Callers read the current version with `latest`. */
+  /** Returns every secret, ordered by lower-cased name so pages are stable. Callers read the current version with `latest`. */
   list(): StoredSecret[] {
     this.sortedActive ??= sortByKey(this.active);
     return this.pending.size === 0 ? this.sortedActive : this.sortedActive.filter((secret) => !this.isPending(secret.name.toLowerCase()));
@@ -255,13 +255,13 @@ export class SecretStore {
     return secret;
   }
 
-  /** Whether a name is soft-deleted or in a transient state, so a seed under it would fail. */
+  /** Checks whether a name is soft-deleted or in a transient state, so a seed under it would fail. */
   isUnavailable(name: string): boolean {
     const key = name.toLowerCase();
     return this.deleted.has(key) || this.isPending(key);
   }
 
-  /** Whether the current version under a name backs a certificate. */
+  /** Checks whether the current version under a name backs a certificate. */
   isManaged(name: string): boolean {
     const secret = this.active.get(name.toLowerCase());
     return secret !== undefined && latest(secret).managed;
@@ -297,7 +297,7 @@ export class SecretStore {
     });
   }
 
-  /** Whether a transient state is still in effect, without using up one of its requests. */
+  /** Checks whether a transient state is still in effect, without using up one of its requests. */
   private isPending(key: string): boolean {
     const pending = this.pending.get(key);
     if (!pending) return false;
@@ -309,7 +309,7 @@ export class SecretStore {
   }
 
   /**
-   * Returns the transient state a request naming `key` sees, and counts that request. The state
+   * Returns the transient state that applies to a request naming `key`, and counts that request. The state
    * ends after its request budget or its duration, whichever runs out first.
    */
   private consumePending(key: string): PendingKind | undefined {
@@ -347,8 +347,8 @@ function beingRecovered(name: string): KeyVaultHttpError {
   return new KeyVaultHttpError(409, 'Conflict', `Secret ${name} is currently being recovered.`, 'ObjectIsBeingRecovered');
 }
 
-// NOTE: Key Vault does not document the exact body for writes to a certificate-backed secret; this
-// returns 403 with ForbiddenByPolicy so callers see a policy denial, not a transient error.
+// NOTE: Key Vault does not document the error body for writes to a certificate-backed secret. This
+// returns 403 ForbiddenByPolicy, so callers treat it as a policy denial and do not retry.
 function managedSecret(operation: string, name: string): KeyVaultHttpError {
   return new KeyVaultHttpError(
     403,

@@ -21,7 +21,7 @@ export interface AccessTokenClaims {
   jti: string;
 }
 
-/** Lifetime of issued tokens, in seconds (Entra ID issues tokens for 60-90 minutes). */
+/** Lifetime of issued tokens, in seconds. */
 export const TOKEN_LIFETIME_SECONDS = 3600;
 
 export class TokenIssuer {
@@ -81,7 +81,7 @@ export class TokenIssuer {
   }
 }
 
-/** A stable object id per client id, so RBAC messages can name `oid` like Key Vault does. */
+/** Derives a stable object id per client id, so RBAC messages can name `oid` like Key Vault does. */
 function objectIdFor(clientId: string): string {
   const hex = createHmac('sha256', 'kvdr-emulator-oid').update(clientId).digest('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;

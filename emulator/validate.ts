@@ -45,7 +45,7 @@ export function validateValue(value: unknown): string {
   if (typeof value !== 'string') throw badParameter('The secret value is missing or is not a string. Set "value" to a string.');
   const bytes = Buffer.byteLength(value, 'utf8');
   if (bytes > MAX_VALUE_BYTES) {
-    throw badParameter(`The secret value is ${bytes} bytes; Key Vault accepts at most ${MAX_VALUE_BYTES} bytes.`);
+    throw badParameter(`The secret value is ${bytes} bytes, but Key Vault accepts at most ${MAX_VALUE_BYTES} bytes.`);
   }
   return value;
 }
@@ -57,7 +57,7 @@ export function validateProperties(body: Record<string, unknown>): SecretPropert
   if (body.contentType !== undefined && body.contentType !== null) {
     if (typeof body.contentType !== 'string') throw badParameter('contentType must be a string.');
     if (body.contentType.length > MAX_CONTENT_TYPE_LENGTH) {
-      throw badParameter(`contentType has ${body.contentType.length} characters; Key Vault accepts at most ${MAX_CONTENT_TYPE_LENGTH}.`);
+      throw badParameter(`contentType has ${body.contentType.length} characters, but Key Vault accepts at most ${MAX_CONTENT_TYPE_LENGTH}.`);
     }
     result.contentType = body.contentType;
   }
@@ -82,7 +82,7 @@ function validateTags(tags: unknown): Record<string, string> {
   if (typeof tags !== 'object' || tags === null || Array.isArray(tags)) throw badParameter('tags must be an object of string values.');
   const entries = Object.entries(tags as Record<string, unknown>);
   if (entries.length > MAX_TAGS) {
-    throw badParameter(`The secret has ${entries.length} tags; Key Vault accepts at most ${MAX_TAGS}.`);
+    throw badParameter(`The secret has ${entries.length} tags, but Key Vault accepts at most ${MAX_TAGS}.`);
   }
   const result: Record<string, string> = {};
   for (const [key, value] of entries) {

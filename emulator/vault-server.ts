@@ -1,7 +1,7 @@
 /**
- * The request pipeline of one vault listener, in the order Key Vault's front end applies it:
- * faults that hit every request (latency, throttling, 5xx, resets), then challenge-based bearer
- * authentication, the firewall, RBAC, read-only mode, and finally the secrets API.
+ * The request pipeline of one vault listener. Faults that hit every request come first (latency,
+ * throttling, resets, 5xx), then challenge-based bearer authentication, the firewall, RBAC,
+ * read-only mode, and finally the secrets API.
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -13,7 +13,7 @@ import { createSecretsRouter, WRITE_OPERATIONS } from './routes/secrets';
 import type { AuthorityState, VaultState } from './state';
 import type { AccessTokenClaims } from './tokens';
 
-/** The resource Key Vault names in its challenge; tokens must carry it as audience. */
+/** The resource Key Vault names in its challenge, which tokens must carry as audience. */
 export const KEY_VAULT_RESOURCE = 'https://vault.azure.net';
 
 /** api-version values the emulator serves: the current one and the older ones SDKs still send. */
@@ -31,6 +31,7 @@ export function createVaultHandler(vault: VaultState, authority: AuthorityState,
         if (!res.headersSent) sendKeyVaultError(res, error);
         return;
       }
+      process.stderr.write(`emulator: vault ${vault.name} failed on ${req.method} ${req.url?.split('?')[0]}: ${(error as Error).message}\n`);
       if (!res.headersSent) sendKeyVaultError(res, new KeyVaultHttpError(500, 'InternalServerError', `The emulator failed: ${(error as Error).message}`));
     });
   };
@@ -48,7 +49,7 @@ export function createVaultHandler(vault: VaultState, authority: AuthorityState,
 
     if (await injectFaults(req, res)) return;
 
-    // Key Vault answers an unauthenticated request at once, before it reads the body.
+    // Key Vault rejects an unauthenticated request at once, before it reads the body.
     if (!authorization) throw challenge('AKV10000: Request is missing a Bearer or PoP token.');
     const claims = authenticate(authorization);
 
@@ -80,7 +81,7 @@ export function createVaultHandler(vault: VaultState, authority: AuthorityState,
     await match.handler({ req, res, url, params: match.params });
   }
 
-  /** Applies latency, throttling, resets and 5xx. Returns true when the request has been answered. */
+  /** Applies latency, throttling, resets and 5xx. Returns true when a fault has already ended the request. */
   async function injectFaults(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
     const faults = vault.faults;
     const runtime = vault.runtime;

@@ -35,7 +35,7 @@ function versionId(secret: StoredSecret, version: StoredVersion, context: WireCo
   return `${context.vaultUrl}secrets/${secret.name}/${version.version}`;
 }
 
-/** A SecretBundle; `withValue` is false for responses that carry no value (update, recover). */
+/** Builds a SecretBundle. `withValue` is false for responses that carry no value (update, recover). */
 export function secretBundle(secret: StoredSecret, version: StoredVersion, context: WireContext, withValue: boolean): Record<string, unknown> {
   return {
     ...(withValue ? { value: version.value } : {}),
@@ -45,7 +45,7 @@ export function secretBundle(secret: StoredSecret, version: StoredVersion, conte
   };
 }
 
-/** A SecretItem of a list: the current version's properties under the versionless id. */
+/** Builds a SecretItem of a list, under the versioned id for version lists and the versionless id otherwise. */
 export function secretItem(secret: StoredSecret, version: StoredVersion, context: WireContext, versioned: boolean): Record<string, unknown> {
   return {
     id: versioned ? versionId(secret, version, context) : `${context.vaultUrl}secrets/${secret.name}`,
@@ -61,6 +61,7 @@ function deletedFields(entry: DeletedSecret, context: WireContext): Record<strin
   };
 }
 
+/** Builds a DeletedSecretBundle from the latest version, without the value. */
 export function deletedSecretBundle(entry: DeletedSecret, context: WireContext): Record<string, unknown> {
   const version = latest(entry.secret);
   return {

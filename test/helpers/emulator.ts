@@ -37,7 +37,7 @@ export function createClientOptions(emulator: Emulator): EmulatorClientOptions {
   };
 }
 
-/** A `ClientSecretCredential` against the emulator's token endpoint, for the default or another registered client. */
+/** Creates a `ClientSecretCredential` against the emulator's token endpoint, for the default or another registered client. */
 export function createCredential(emulator: Emulator, client?: { clientId: string; clientSecret: string }): ClientSecretCredential {
   const options = createClientOptions(emulator);
   return new ClientSecretCredential(
@@ -48,7 +48,7 @@ export function createCredential(emulator: Emulator, client?: { clientId: string
   );
 }
 
-/** A real `SecretClient` for one of the emulator's vaults. Extra options are merged over the defaults. */
+/** Creates a real `SecretClient` for one of the emulator's vaults. Extra options are merged over the defaults. */
 export function createSecretClient(
   emulator: Emulator,
   vault: string,

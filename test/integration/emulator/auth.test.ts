@@ -43,7 +43,7 @@ describe('emulator authentication', () => {
     const url = new URL(emulator.vaults['kv-auth']);
     const answer = await new Promise<string>((resolve, reject) => {
       const socket = connect({ host: url.hostname, port: Number(url.port), ca: emulator.ca }, () => {
-        // Announces a 10,000-byte body and sends none of it: the answer must not wait for it.
+        // Announces a 10,000-byte body and sends none of it, so the response must not wait for the body.
         socket.write(`PUT /secrets/auth-body?${API} HTTP/1.1\r\nHost: ${url.host}\r\nContent-Type: application/json\r\nContent-Length: 10000\r\n\r\n`);
       });
       let received = '';

@@ -1,5 +1,5 @@
 /**
- * Key Vault's documented failure semantics, as the real SDK sees them from the emulator: disabled
+ * Key Vault's documented failure semantics, as the real SDK gets them from the emulator: disabled
  * versions, deleted-but-recoverable names, transient conflicts after delete, recover and purge,
  * certificate-backed secrets and purge protection.
  */
@@ -17,7 +17,7 @@ interface ServiceError {
   details?: { error?: { innerError?: { code?: string } } };
 }
 
-/** The inner error code of a Key Vault error, as the SDK deserialized it. */
+/** Reads the inner error code of a Key Vault error, as the SDK deserialized it. */
 function innerCode(error: ServiceError): string | undefined {
   return error.details?.error?.innerError?.code;
 }

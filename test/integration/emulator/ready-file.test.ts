@@ -110,7 +110,8 @@ describe('emulator ready file', () => {
     assert.equal(summary.valueMatches, true);
     assert.match(summary.version, /^[0-9a-f]{32}$/);
     assert.deepEqual(summary.names, ['ready-child']);
-    assert.ok(!child.stdout.includes(VALUE) && !child.stderr.includes(VALUE));
+    assert.ok(!child.stdout.includes(VALUE), 'the child output shows the value');
+    assert.ok(!child.stderr.includes(VALUE), 'the child errors show the value');
 
     const ca = readFileSync(ready.env.NODE_EXTRA_CA_CERTS, 'utf8');
     const stats = await rawRequest(`${ready.adminUrl}vaults/kv-ready-b/stats`, { ca });

@@ -56,7 +56,8 @@ describe('emulator secrets API', () => {
     const raw = captured.find((response) => response.method === 'PUT' && response.status === 200)!;
     const attributes = (JSON.parse(raw.body!) as { attributes: Record<string, number> }).attributes;
     assert.ok(Number.isInteger(attributes.created));
-    assert.ok(attributes.created >= before - 1 && attributes.created <= before + 60);
+    assert.ok(attributes.created >= before - 1, `created ${attributes.created} is not before the request`);
+    assert.ok(attributes.created <= before + 60, `created ${attributes.created} is close to now`);
     assert.equal(attributes.exp, 2_000_000_000);
     assert.equal(attributes.nbf, 1_700_000_000);
   });
@@ -167,7 +168,8 @@ describe('emulator secrets API', () => {
     await client.setSecret('api-backup', `${VALUE}-1`, { tags: { a: 'b' } });
     await client.setSecret('api-backup', `${VALUE}-2`);
     const blob = await client.backupSecret('api-backup');
-    assert.ok(blob && blob.length > 0);
+    assert.ok(blob, 'backup returned a blob');
+    assert.ok(blob.length > 0, 'the backup blob is not empty');
     assert.ok(!Buffer.from(blob).toString('utf8').includes(VALUE), 'the backup blob must not show the value');
 
     await assert.rejects(client.restoreSecretBackup(blob), (error: { statusCode?: number }) => error.statusCode === 409);

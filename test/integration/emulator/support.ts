@@ -11,7 +11,7 @@ import type { PipelinePolicy } from '@azure/core-rest-pipeline';
 
 const SECRETS_SPEC = 'specification/keyvault/data-plane/Microsoft.KeyVault/stable/2025-07-01/secrets.json';
 
-/** The specs folder: `KVDR_SPECS_DIR`, else `../shared/specs` beside the repository. */
+/** Finds the specs folder: `KVDR_SPECS_DIR`, else `../shared/specs` beside the repository. */
 export function specsDirectory(): string | undefined {
   const repoRoot = resolve(__dirname, '..', '..', '..');
   const candidates = [process.env.KVDR_SPECS_DIR, resolve(repoRoot, '..', 'shared', 'specs')].filter((dir): dir is string => Boolean(dir));
@@ -68,7 +68,7 @@ export class SpecValidator {
   }
 }
 
-/** A copy of the spec in which every definition object with `properties` rejects other properties. */
+/** Copies the spec so that every definition object with `properties` rejects other properties. */
 function closeObjects(spec: Record<string, unknown>): Record<string, unknown> {
   const copy = JSON.parse(JSON.stringify(spec)) as { definitions: Record<string, Record<string, unknown>> };
   for (const definition of Object.values(copy.definitions)) {
@@ -108,7 +108,7 @@ export interface CapturedResponse {
   body?: string;
 }
 
-/** A pipeline policy that records every attempt's raw response, challenges and retries included. */
+/** Creates a pipeline policy that records every attempt's raw response, challenges and retries included. */
 export function capturePolicy(sink: CapturedResponse[]): PipelinePolicy {
   return {
     name: 'kvdrCaptureResponses',
