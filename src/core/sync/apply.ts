@@ -8,7 +8,7 @@ import { silentLogger, type Logger } from '../log';
 import type { SecretWithValue, VaultStore, WritableSecretProperties } from '../vault/port';
 import { delay, runPool, Semaphore } from './concurrency';
 import type { Origin } from './lineage';
-import type { PairOutcome, PlannedAction, SyncPlan } from './model';
+import type { PairOutcome, PlannedAction, SoftDeletedPolicy, SyncPlan } from './model';
 import { propertiesToWrite } from './properties';
 
 /** Options of {@link applyPlan}. */
@@ -26,6 +26,11 @@ export interface ApplyOptions {
   transientWaitInMs?: number;
   /** Vaults already known to fail (for example their list call failed): their pairs fail at once. */
   failedVaults?: ReadonlyMap<string, EngineError>;
+  /**
+   * What to do when a create finds the name soft-deleted (deleted after the target was listed, or
+   * not yet listed while its delete completed): recover and write (default), or leave a conflict.
+   */
+  onSoftDeleted?: SoftDeletedPolicy;
   /** Called after each pair with the number done and the total. */
   onProgress?: (done: number, total: number) => void;
 }
@@ -163,8 +168,8 @@ async function copyValue(context: StepContext, actions: readonly PlannedAction[]
         if (action.from === undefined) throw new EngineError('internal', `The plan names no properties for ${action.name}.`);
         const origin = completeOrigin(action.origin, source.vaultId, read.properties.version);
         const properties = propertiesToWrite(action.from, origin);
-        await writeValue(context, action, value, properties);
-        context.record({ action, outcome: 'converged' });
+        const outcome = await writeValue(context, action, value, properties);
+        context.record({ action, outcome, error: outcome === 'conflict' ? SOFT_DELETED_CONFLICT : undefined });
       } catch (error) {
         context.fail(action, error);
       }
@@ -179,7 +184,10 @@ function completeOrigin(origin: Origin | undefined, readVaultId: string, readVer
   return { ...origin, version: readVersion };
 }
 
-async function writeValue(context: StepContext, action: PlannedAction, value: string, properties: WritableSecretProperties): Promise<void> {
+const SOFT_DELETED_CONFLICT = 'The name is soft-deleted in this vault and --on-soft-deleted is fail. Recover or purge it, or run with --on-soft-deleted recover.';
+
+/** Writes a value; returns `conflict` when a create meets a soft-deleted name under the fail policy. */
+async function writeValue(context: StepContext, action: PlannedAction, value: string, properties: WritableSecretProperties): Promise<'converged' | 'conflict'> {
   checkReachable(context, action.vaultId);
   const store = storeOf(context.options, action.vaultId);
   const abortSignal = context.options.abortSignal;
@@ -188,19 +196,20 @@ async function writeValue(context: StepContext, action: PlannedAction, value: st
   if (action.kind === 'recover-then-update') {
     await recover(context, store, action);
     await context.slot(action.vaultId).run(set);
-    return;
+    return 'converged';
   }
   try {
     await context.slot(action.vaultId).run(set);
+    return 'converged';
   } catch (error) {
-    // The name was soft-deleted after the target was listed.
-    if (!isEngineError(error) || error.code !== 'deleted-but-recoverable' || context.options.abortSignal?.aborted) throw error;
-    if (action.kind !== 'create') throw error;
-    throw new EngineError('deleted-but-recoverable', `Secret ${action.name} was soft-deleted in ${store.vaultUrl} during the run. Run the sync again to recover it.`, {
-      vaultUrl: store.vaultUrl,
-      secretName: action.name,
-      cause: error,
-    });
+    // The name is soft-deleted although the deleted list did not show it: deleted after the list,
+    // or its delete was still completing when the list was taken.
+    if (!isEngineError(error) || error.code !== 'deleted-but-recoverable' || action.kind !== 'create') throw error;
+    if (context.options.onSoftDeleted === 'fail') return 'conflict';
+    context.logger.info(`${action.name} is soft-deleted in ${store.vaultUrl}; recovering it before the write.`);
+    await recover(context, store, action);
+    await context.slot(action.vaultId).run(set);
+    return 'converged';
   }
 }
 

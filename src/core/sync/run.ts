@@ -81,6 +81,7 @@ export async function runSync(options: RunSyncOptions): Promise<SyncRunResult> {
         onValueRead: options.onValueRead,
         concurrencyPerVault: options.concurrencyPerVault,
         failedVaults: unreachable,
+        onSoftDeleted: options.policy.onSoftDeleted,
         onProgress: options.onProgress,
       }),
     );
