@@ -7,7 +7,7 @@ import type { LookupFunction } from 'node:net';
 import { rootCertificates } from 'node:tls';
 
 import type { TokenCredential } from '@azure/identity';
-import { createDefaultHttpClient, type HttpClient, type PipelineRequest } from '@azure/core-rest-pipeline';
+import { createDefaultHttpClient } from '@azure/core-rest-pipeline';
 import { ClientSecretCredential, DefaultAzureCredential } from '@azure/identity';
 import { SecretClient } from '@azure/keyvault-secrets';
 
@@ -15,11 +15,12 @@ import { invalidInput } from '../errors';
 import { silentLogger, type Logger } from '../log';
 import { AzureVaultStore } from './azure';
 import { createChallengeGatePolicy } from './challenge-gate';
-import { operationOfRequest, VaultStatsRecorder } from './operations';
+import { VaultStatsRecorder } from './operations';
 import type { VaultStore } from './port';
 import { DEFAULT_MAX_REQUESTS_PER_SECOND, TokenBucket } from './rate-limit';
 import { createRetryPolicy } from './retry-policy';
 import { DEFAULT_RETRY_SETTINGS } from './retry-strategy';
+import { createRateLimitedHttpClient } from './transport';
 import { customHostsAllowed, type VaultReference } from './url';
 
 /** The timeout of one request when the caller sets none. */
@@ -77,27 +78,13 @@ export function openVault(reference: VaultReference, options: OpenVaultOptions):
     additionalPolicies: [
       { policy: createChallengeGatePolicy(), position: 'perCall' },
       {
-        policy: createRetryPolicy({ vaultUrl: reference.url, settings, callTimeoutInMs, stats: recorder, logger }),
+        policy: createRetryPolicy({ vaultUrl: reference.url, settings, callTimeoutInMs, stats: recorder, logger, bucket }),
         position: 'perCall',
       },
     ],
     disableChallengeResourceVerification: reference.custom,
   });
   return new AzureVaultStore(client, reference, recorder, options.abortSignal);
-}
-
-/**
- * Wraps the HTTP client so that every request on the wire, the challenge round trip included,
- * waits for a token of the vault's bucket and is counted by operation.
- */
-export function createRateLimitedHttpClient(inner: HttpClient, bucket: TokenBucket, recorder: VaultStatsRecorder): HttpClient {
-  return {
-    async sendRequest(request: PipelineRequest) {
-      await bucket.acquire(request.abortSignal as AbortSignal | undefined);
-      recorder.countRequest(operationOfRequest(request.method, request.url));
-      return inner.sendRequest(request);
-    },
-  };
 }
 
 /** Options of {@link createDefaultCredential}. */

@@ -4,8 +4,9 @@
  * core-rest-pipeline 1.24 does not retry a 429 without Retry-After and does not know Key Vault's
  * transient 409s. It also spends 3.5 to 7 s of backoff on a vault name that does not resolve.
  *
- * Each attempt gets the call timeout. Every wait stops when the run's abort signal fires. List
- * pages are separate requests, so a failed page is retried alone, not the whole listing.
+ * Each attempt waits for the rate limit, then gets the call timeout. Every wait stops when the
+ * run's abort signal fires. List pages are separate requests, so a failed page is retried alone,
+ * not the whole listing.
  */
 import { isRestError, type PipelinePolicy, type PipelineRequest, type PipelineResponse, type SendRequest } from '@azure/core-rest-pipeline';
 
@@ -13,6 +14,8 @@ import type { Logger } from '../log';
 import { operationOfRequest, type VaultStatsRecorder } from './operations';
 import { decideRetry, parseRetryAfterInMs, type AttemptOutcome, type RetrySettings } from './retry-strategy';
 import { readServiceError, rememberServiceError, serviceCodes } from './service-error';
+import type { TokenBucket } from './rate-limit';
+import { markPaid } from './transport';
 import { createAbortError, delay } from './wait';
 
 export const retryPolicyName = 'kvdrRetryPolicy';
@@ -40,6 +43,8 @@ export interface RetryPolicyOptions {
   random?: () => number;
   /** The wait between attempts; tests replace it. */
   sleep?: (delayInMs: number, abortSignal?: AbortSignal) => Promise<void>;
+  /** The vault's rate limit. Each attempt takes its token before its call timeout starts. */
+  bucket?: TokenBucket;
 }
 
 interface AttemptResult {
@@ -64,6 +69,10 @@ export function createRetryPolicy(options: RetryPolicyOptions): PipelinePolicy {
 
       for (let attempt = 1; ; attempt += 1) {
         request.body = body;
+        if (options.bucket !== undefined) {
+          await options.bucket.acquire(outerSignal as AbortSignal | undefined);
+          markPaid(request);
+        }
         const result = await sendAttempt(request, next, outerSignal, options.callTimeoutInMs);
         if (outerSignal?.aborted) throw result.error ?? createAbortError();
 
