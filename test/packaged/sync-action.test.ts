@@ -83,6 +83,8 @@ describe('sync action bundle', function () {
         INPUT_TARGET: emulator.vaults[target],
       });
       assert.equal(run.code, 0, `exit code; stderr: ${run.stderr}\nstdout: ${withoutMaskCommands(run.stdout).slice(-2000)}`);
+      const declared = Object.keys(readActionManifest(actionDirectory).outputs);
+      assert.deepEqual(Object.keys(run.outputs).filter((name) => !declared.includes(name)), [], 'every output is declared in action.yml');
       assert.equal(run.outputs.result, 'succeeded');
       assert.equal(run.outputs.created, String(Object.keys(SEEDED_SECRETS).length));
       assert.equal(run.outputs.failed, '0');

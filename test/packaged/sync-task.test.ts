@@ -128,6 +128,8 @@ describe('KeyVaultSync task from the .vsix', function () {
       assert.equal(run.code, 0);
 
       const outputs = outputVariables(run.commands);
+      const declared = (JSON.parse(readFileSync(join(taskDirectory, 'task.json'), 'utf8')) as { outputVariables: { name: string }[] }).outputVariables.map((output) => output.name);
+      assert.deepEqual(Object.keys(outputs).filter((name) => !declared.includes(name)), [], 'every output variable is declared in task.json');
       assert.equal(outputs.result, 'succeeded');
       assert.equal(outputs.created, String(Object.keys(SEEDED_SECRETS).length));
       assert.equal(outputs.failed, '0');
