@@ -51,5 +51,11 @@ export async function runInHost(spec: CommandSpec, createHost: () => Promise<Rec
     process.exitCode = 1;
     return;
   }
-  process.exitCode = await runCommand(spec, host);
+  try {
+    process.exitCode = await runCommand(spec, host);
+  } catch (error) {
+    // Reporting the result itself failed, for example because GITHUB_OUTPUT names a missing file.
+    process.stderr.write(`kvdr ${spec.name}: could not report the result: ${describeError(error)}\n`);
+    process.exitCode = 1;
+  }
 }
