@@ -23,9 +23,9 @@ export interface DeployRegionsOptions extends RegionBackendOptions {
   terraformDir: string;
   regions: readonly string[];
   command: DeployCommand;
-  /** Where plans and approved-plan records go, one pair per region. Plans can hold sensitive values. */
+  /** Directory for plans and approved-plan records, one pair per region. Plans can contain sensitive values. */
   planDir: string;
-  /** Where each region's `TF_DATA_DIR` goes (`<workDir>/<region>`). */
+  /** Parent directory of each region's `TF_DATA_DIR` (`<workDir>/<region>`). */
   workDir: string;
   /** The root variable that selects the region in the regions map. Default: `region`. */
   regionVariable?: string;
@@ -38,10 +38,10 @@ export interface DeployRegionsOptions extends RegionBackendOptions {
   logger?: Logger;
 }
 
-/** How a region's plan came about. */
+/** Origin of a region's plan: planned in this run, a saved plan file, or planned again to match an approval. */
 export type PlanSource = 'planned' | 'saved-plan' | 're-planned';
 
-/** One region's result. Holds addresses, counts and non-sensitive outputs, never attribute values. */
+/** One region's result: addresses, counts and non-sensitive outputs, never attribute values. */
 export interface RegionDeployResult {
   region: string;
   outcome: 'succeeded' | 'failed';
@@ -50,7 +50,7 @@ export interface RegionDeployResult {
   planSource?: PlanSource;
   applied: boolean;
   outputs?: StackOutputs;
-  /** Why the region failed, as one line. */
+  /** Reason the region failed, as one line. */
   error?: string;
   errorCode?: ErrorCode;
 }
@@ -67,7 +67,7 @@ export interface DeployResult {
   failedRegions: string[];
 }
 
-/** The approved-plan record kept beside each plan: safe to publish, because it holds no values. */
+/** The approved-plan record kept beside each plan. It is safe to publish, because it contains no values. */
 export interface ApprovedPlanRecord {
   region: string;
   fingerprint: string;
@@ -88,8 +88,8 @@ export function regionPaths(options: Pick<DeployRegionsOptions, 'planDir' | 'wor
 /**
  * Runs the deploy command for every region and returns one result per region.
  *
- * @remarks Rejects only for problems that concern every region (terraform missing or older than
- * 1.5, a plan directory that cannot be created); a region's own failure is in its result.
+ * @remarks Rejects only for problems that concern every region, such as terraform missing or older
+ * than 1.5, or a plan directory that cannot be created. A region's own failure is in its result.
  */
 export async function deployRegions(options: DeployRegionsOptions): Promise<DeployResult> {
   const logger = options.logger ?? silentLogger;

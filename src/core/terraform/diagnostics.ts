@@ -1,7 +1,7 @@
 /**
  * Extracts terraform's error diagnostics for messages. Terraform already replaces values marked
- * sensitive with "(sensitive value)" in diagnostics; kvdr keeps only the summaries and a bounded
- * detail so a failing region's message stays one readable paragraph.
+ * sensitive with "(sensitive value)" in diagnostics. kvdr keeps only the summaries and a bounded
+ * detail, so a failing region's message stays one readable paragraph.
  */
 
 const MAX_DIAGNOSTICS = 3;

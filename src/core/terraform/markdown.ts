@@ -1,8 +1,8 @@
 /**
  * The deploy's Markdown job summary: one row per region with its counts, then the changed resource
- * addresses. It is built from {@link DeployResult} alone, which holds no attribute values.
+ * addresses. It is built from {@link DeployResult} alone, which contains no attribute values.
  */
-import type { DeployResult, RegionDeployResult } from './deploy';
+import type { DeployResult, PlanSource, RegionDeployResult } from './deploy';
 
 /** Addresses listed per region before the list is cut, so a huge plan keeps the summary readable. */
 const MAX_ADDRESSES_PER_REGION = 50;
@@ -11,9 +11,15 @@ function escapeCell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
 }
 
+const PLAN_SOURCE_LABELS: Record<PlanSource, string> = {
+  planned: 'new plan',
+  'saved-plan': 'saved plan',
+  're-planned': 're-planned, matches approval',
+};
+
 function planCell(region: RegionDeployResult): string {
   if (!region.plan) return '-';
-  const source = region.planSource === 'saved-plan' ? 'saved plan' : region.planSource === 're-planned' ? 're-planned, matches approval' : 'new plan';
+  const source = PLAN_SOURCE_LABELS[region.planSource ?? 'planned'];
   return region.applied ? `${source}, applied` : source;
 }
 

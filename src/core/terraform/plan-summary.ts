@@ -1,5 +1,5 @@
 /**
- * Reads the JSON of `terraform show -json <plan>` into a summary that holds addresses and actions
+ * Reads the JSON of `terraform show -json <plan>` into a summary that contains addresses and actions
  * only. The plan JSON itself contains attribute values, secrets included, so nothing else from it
  * may reach a log, a summary or a file.
  */
@@ -30,7 +30,7 @@ export interface PlanJson {
   errored?: boolean;
 }
 
-/** What one resource would undergo, reduced to one word. */
+/** The change planned for one resource, reduced to one word. */
 export type ChangeKind = 'create' | 'update' | 'delete' | 'replace' | 'read' | 'no-op' | 'forget';
 
 /** One changed resource: its address and what happens to it, never its values. */
@@ -65,7 +65,7 @@ export function changeKindOf(actions: readonly string[]): ChangeKind {
   return 'no-op';
 }
 
-/** Parses `terraform show -json` output; the error never quotes the text, because it holds values. */
+/** Parses `terraform show -json` output. The error never quotes the text, because it contains values. */
 export function parsePlanJson(text: string): PlanJson {
   let parsed: unknown;
   try {
@@ -123,6 +123,12 @@ export function redactSensitive(value: unknown, mask: unknown): unknown {
   return value;
 }
 
+/** Orders strings by UTF-16 code units, so every agent sorts alike whatever its locale. */
+function compareCodeUnits(left: string, right: string): number {
+  if (left === right) return 0;
+  return left < right ? -1 : 1;
+}
+
 /**
  * Returns a SHA-256 fingerprint of a plan's resource changes: each changed address, its actions,
  * and its before and after values with sensitive values redacted.
@@ -141,7 +147,7 @@ export function fingerprintPlan(plan: PlanJson): string {
       after: redactSensitive(resource.change.after ?? null, resource.change.after_sensitive),
       afterUnknown: redactSensitive(resource.change.after_unknown ?? null, undefined),
     }))
-    .sort((left, right) => (left.address < right.address ? -1 : left.address > right.address ? 1 : 0));
+    .sort((left, right) => compareCodeUnits(left.address, right.address));
   return createHash('sha256').update(JSON.stringify(entries)).digest('hex');
 }
 

@@ -1,7 +1,7 @@
 /**
- * Runs the terraform CLI as a child process: arguments are never passed through a shell, output is
- * captured silently (terraform's output can contain values a plan marks sensitive), and the child
- * is stopped when the caller aborts or the deadline passes.
+ * Runs the terraform CLI as a child process. Arguments never pass through a shell, and output is
+ * captured rather than printed, because terraform's output can contain values a plan marks
+ * sensitive. The child is stopped when the caller aborts or the deadline passes.
  */
 import { spawn } from 'node:child_process';
 import { EngineError } from '../errors';
@@ -30,7 +30,7 @@ export interface RunTerraformOptions {
   logger?: Logger;
 }
 
-/** What a finished terraform command returned. Both streams may contain sensitive values: never log them whole. */
+/** Exit code and captured output of a finished terraform command. Both streams may contain sensitive values, so never log them whole. */
 export interface TerraformOutput {
   exitCode: number;
   stdout: string;
@@ -76,8 +76,8 @@ export function runTerraform(args: readonly string[], options: RunTerraformOptio
       env: options.env ?? process.env,
       stdio: ['ignore', 'pipe', 'pipe'],
       windowsHide: true,
-      // Its own process group on POSIX, so a stop reaches terraform's provider plugins too, as
-      // Ctrl-C in a terminal would; otherwise a surviving plugin keeps the output pipes open.
+      // On POSIX the child leads its own process group, so a stop reaches terraform's provider
+      // plugins too, as Ctrl-C in a terminal would. A surviving plugin would keep the pipes open.
       detached: process.platform !== 'win32',
     });
     const signal = (name: NodeJS.Signals): void => {

@@ -9,7 +9,7 @@ import { summarizeDiagnostics } from './diagnostics';
 import { parsePlanJson, type PlanJson } from './plan-summary';
 import { runTerraform, type TerraformOutput } from './process';
 
-/** Where and how to run terraform for one stack. */
+/** Directories, environment and cancellation for running terraform on one stack. */
 export interface StackContext {
   /** The Terraform root configuration directory. */
   terraformDir: string;
@@ -37,7 +37,7 @@ export interface InitStackOptions {
 
 /** Options for {@link planStack}. */
 export interface PlanStackOptions {
-  /** Where terraform writes the binary plan. It can contain sensitive values. */
+  /** Path of the binary plan terraform writes. It can contain sensitive values. */
   planFile: string;
   /** `-var` values, such as `{ region: 'westeurope' }`. Not for secrets: they reach argv. */
   variables?: Record<string, string>;
@@ -47,7 +47,7 @@ export interface PlanStackOptions {
   refreshOnly?: boolean;
 }
 
-/** What a plan command returned; confirm changes from {@link showPlanJson}, never from the exit code alone. */
+/** Result of a plan command. Confirm changes from {@link showPlanJson}, never from the exit code alone. */
 export interface PlanStackResult {
   /** From `-detailed-exitcode`: true when terraform exited 2. A refresh-only plan can exit 2 with nothing changed. */
   exitCodeSignalsChanges: boolean;
@@ -59,7 +59,7 @@ export interface StackOutputs {
   sensitiveNames: string[];
 }
 
-/** The environment every terraform command runs with, on top of the caller's. */
+/** Builds the environment of every terraform command: the caller's, plus the automation settings. */
 function childEnv(context: StackContext): Record<string, string | undefined> {
   return {
     ...context.env,
@@ -108,7 +108,7 @@ export async function planStack(context: StackContext, options: PlanStackOptions
 /**
  * Runs `terraform show -json <planFile>` and parses it.
  *
- * @remarks The result holds attribute values, secrets included: pass it to `summarizePlan` or
+ * @remarks The result contains attribute values, secrets included. Pass it to `summarizePlan` or
  * `fingerprintPlan`, and never log or store it.
  */
 export async function showPlanJson(context: StackContext, planFile: string): Promise<PlanJson> {

@@ -14,7 +14,7 @@ import {
   type HttpClient,
   type PipelineResponse,
 } from '@azure/core-rest-pipeline';
-import { EngineError, invalidInput } from '../errors';
+import { EngineError, invalidInput, type ErrorCode } from '../errors';
 import { silentLogger, type Logger } from '../log';
 
 const RESOURCE_GROUP_API = '2021-04-01';
@@ -45,7 +45,7 @@ export interface EnsureStateStorageOptions {
   abortSignal?: AbortSignal;
   /** Wait between reads while the account is being created. Default: 5 s. */
   pollIntervalInMs?: number;
-  /** Longest wait for the account to be created. Default: 10 min. */
+  /** Maximum wait for the account to be created. Default: 10 min. */
   provisioningTimeoutInMs?: number;
   logger?: Logger;
 }
@@ -106,7 +106,7 @@ export async function ensureStateStorage(spec: StateStorageSpec, options: Ensure
   };
   const expectOk = (response: PipelineResponse, what: string): void => {
     if (response.status >= 200 && response.status < 300) return;
-    const code = response.status === 403 ? 'forbidden-by-rbac' : response.status === 401 ? 'unauthorized' : response.status >= 500 ? 'unavailable' : 'bad-request';
+    const code = errorCodeOf(response.status);
     const serviceCode = readErrorCode(response.bodyAsText);
     throw new EngineError(code, `Creating the state storage failed at ${what}: HTTP ${response.status}${serviceCode ? ` (${serviceCode})` : ''}. The deploy identity needs Contributor on the resource group or subscription.`, {
       statusCode: response.status,
@@ -165,6 +165,13 @@ async function waitForAccount(
     await new Promise((resolve) => setTimeout(resolve, pollIntervalInMs));
     if (options.abortSignal?.aborted) throw new EngineError('aborted', 'Creating the state storage was cancelled.');
   }
+}
+
+function errorCodeOf(status: number): ErrorCode {
+  if (status === 401) return 'unauthorized';
+  if (status === 403) return 'forbidden-by-rbac';
+  if (status >= 500) return 'unavailable';
+  return 'bad-request';
 }
 
 function readProvisioningState(body: string | null | undefined): string | undefined {
