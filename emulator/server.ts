@@ -18,7 +18,8 @@ export class HttpsListener {
 
   constructor(tls: TlsMaterial, handler: (req: IncomingMessage, res: ServerResponse) => void) {
     this.server = createServer({ cert: tls.cert, key: tls.key }, handler);
-    this.server.on('secureConnection', (socket: Socket) => {
+    // Tracks raw TCP sockets, so connections still in the TLS handshake are dropped on stop too.
+    this.server.on('connection', (socket: Socket) => {
       this.sockets.add(socket);
       socket.on('close', () => this.sockets.delete(socket));
     });
