@@ -85,8 +85,9 @@ async function readObject(req: RouteRequest['req']): Promise<Record<string, unkn
   let body: unknown;
   try {
     body = await readJson(req);
-  } catch {
-    throw badParameter('The request body is not valid JSON.');
+  } catch (error) {
+    if (error instanceof SyntaxError) throw badParameter('The request body is not valid JSON.');
+    throw badParameter((error as Error).message);
   }
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw badParameter('The request body must be a JSON object.');
   return body as Record<string, unknown>;

@@ -111,6 +111,37 @@ describe('emulator secrets API', () => {
     assert.match(nextLink, /api-version=2025-07-01/);
   }).timeout(120_000);
 
+  it('versions and deleted lists page too', async () => {
+    emulator.admin.seed('kv-pages', Array.from({ length: 30 }, (_, i) => ({ name: 'many-versions', value: `${VALUE}-${i}` })));
+    const pagedClient = createSecretClient(emulator, 'kv-pages', {
+      options: { additionalPolicies: [{ policy: capturePolicy(captured), position: 'perRetry' }] },
+    });
+    emulator.admin.resetStats('kv-pages');
+    let versions = 0;
+    for await (const _ of pagedClient.listPropertiesOfSecretVersions('many-versions')) versions += 1;
+    assert.equal(versions, 30);
+    assert.equal(emulator.admin.stats('kv-pages').byOperation.getSecretVersions, 2, '25 + 5');
+
+    for (let i = 0; i < 27; i++) await pagedClient.beginDeleteSecret(`page-${String(i).padStart(2, '0')}`, { intervalInMs: 10 }).then((poller) => poller.pollUntilDone());
+    emulator.admin.resetStats('kv-pages');
+    let deleted = 0;
+    for await (const _ of pagedClient.listDeletedSecrets()) deleted += 1;
+    assert.equal(deleted, 27);
+    assert.equal(emulator.admin.stats('kv-pages').byOperation.getDeletedSecrets, 2, '25 + 2');
+  }).timeout(120_000);
+
+  it('oversized body is a BadParameter', async () => {
+    const token = await createCredential(emulator).getToken('https://vault.azure.net/.default');
+    const response = await rawRequest(`${emulator.vaults['kv-api']}secrets/api-huge?api-version=2025-07-01`, {
+      ca: emulator.ca,
+      method: 'PUT',
+      headers: { authorization: `Bearer ${token!.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ value: 'x'.repeat(5 * 1024 * 1024) }),
+    });
+    assert.equal(response.status, 400);
+    assert.equal(response.json<{ error: { code: string } }>().error.code, 'BadParameter');
+  });
+
   it('maxresults above 25 is rejected', async () => {
     const token = await createCredential(emulator).getToken('https://vault.azure.net/.default');
     const response = await rawRequest(`${emulator.vaults['kv-api']}secrets?api-version=2025-07-01&maxresults=26`, {
