@@ -240,6 +240,26 @@ describe('emulator faults', () => {
     assert.equal(emulator.admin.versionCount('kv-faults', 'fault-rbac-officer'), 1);
   });
 
+  it('Reader lists but cannot read values', async () => {
+    const reader = { clientId: '7d1c9f0e-0000-4000-8000-00000000a003', clientSecret: 'metadata-reader-secret' };
+    emulator.admin.registerClient(reader.clientId, reader.clientSecret);
+    await emulator.admin.setFaults('kv-faults', { rbac: { [reader.clientId]: 'Key Vault Reader' } });
+    const client = createSecretClient(emulator, 'kv-faults', { credential: createCredential(emulator, reader) });
+    const names: string[] = [];
+    for await (const properties of client.listPropertiesOfSecrets()) names.push(properties.name);
+    assert.ok(names.includes('fault-secret'));
+    await assert.rejects(client.getSecret('fault-secret'), (error: { statusCode?: number }) => error.statusCode === 403);
+  });
+
+  it('SDK waits out Retry-After', async () => {
+    await emulator.admin.setFaults('kv-faults', { throttle: { every: 2, retryAfter: 1 } });
+    emulator.admin.resetStats('kv-faults');
+    const client = createSecretClient(emulator, 'kv-faults');
+    // Request 1 is the challenge and request 2 is throttled, so the SDK must retry after 1 s.
+    assert.equal((await client.getSecret('fault-secret')).value, VALUE);
+    assert.equal(emulator.admin.stats('kv-faults').throttled, 1);
+  });
+
   it('faults stay on their vault', async () => {
     await emulator.admin.setFaults('kv-faults', { failEvery: 1 });
     assert.equal((await getSecret()).status, 500);
