@@ -98,11 +98,13 @@ describe('emulator faults', () => {
   });
 
   it('throttle window slides', async () => {
-    await emulator.admin.setFaults('kv-faults', { throttle: { limit: 2, windowSeconds: 1 } });
+    // A 3 s window leaves a slow machine time for the first three requests to land inside it.
+    await emulator.admin.setFaults('kv-faults', { throttle: { limit: 2, windowSeconds: 3 } });
+    const started = Date.now();
     assert.equal((await getSecret()).status, 200);
     assert.equal((await getSecret()).status, 200);
     assert.equal((await getSecret()).status, 429);
-    await new Promise((resolve) => setTimeout(resolve, 1100));
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, started + 3100 - Date.now())));
     assert.equal((await getSecret()).status, 200);
   });
 
