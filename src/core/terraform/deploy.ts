@@ -103,9 +103,18 @@ export async function deployRegions(options: DeployRegionsOptions): Promise<Depl
   await mkdir(options.planDir, { recursive: true });
   await mkdir(options.workDir, { recursive: true });
 
+  // Every region has its own data directory, so without a shared plugin cache each init would
+  // download the providers again. Regions run one at a time, which the cache requires.
+  let env = options.env;
+  if (!env.TF_PLUGIN_CACHE_DIR) {
+    const pluginCacheDir = join(options.workDir, 'plugin-cache');
+    await mkdir(pluginCacheDir, { recursive: true });
+    env = { ...env, TF_PLUGIN_CACHE_DIR: pluginCacheDir };
+  }
+
   const results: RegionDeployResult[] = [];
   for (const region of options.regions) {
-    const result = await logger.group(`Region ${region}`, () => deployRegion(options, region, terraformVersion, logger));
+    const result = await logger.group(`Region ${region}`, () => deployRegion({ ...options, env }, region, terraformVersion, logger));
     results.push(result);
   }
 
