@@ -159,8 +159,8 @@ export class AzurePipelinesHost implements Host {
     if (!this.outputNames.has('result')) this.setOutput('result', result);
     const text = this.masker.redact(message).replace(/[\r\n]+/g, ' ');
     const { TaskResult } = this.tl;
-    const taskResult = result === 'succeeded' ? TaskResult.Succeeded : result === 'partial' ? TaskResult.SucceededWithIssues : TaskResult.Failed;
-    this.tl.setResult(taskResult, text);
+    const taskResults = { succeeded: TaskResult.Succeeded, partial: TaskResult.SucceededWithIssues, failed: TaskResult.Failed };
+    this.tl.setResult(taskResults[result], text);
   }
 
   async getCredential(): Promise<TokenCredential> {
@@ -173,7 +173,7 @@ export class AzurePipelinesHost implements Host {
     return this.credential;
   }
 
-  /** The `ARM_*` environment for Terraform, from the same service connection. */
+  /** Returns the `ARM_*` environment that authenticates Terraform with the same service connection. */
   async getChildProcessEnv(): Promise<Record<string, string>> {
     const connectionId = this.inputs.get('azureSubscription', { required: true })!;
     const source = this.connectionSource();

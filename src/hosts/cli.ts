@@ -123,9 +123,9 @@ export class CliHost implements Host {
   }
 
   /**
-   * The DefaultAzureCredential chain, or the AZURE_CLIENT_SECRET service principal when the
-   * environment names one; with KVDR_ALLOW_CUSTOM_HOSTS=1 it honours AZURE_AUTHORITY_HOST without
-   * Entra instance discovery. Every token it issues is masked.
+   * Returns the DefaultAzureCredential chain, or the AZURE_CLIENT_SECRET service principal when
+   * the environment names one. With KVDR_ALLOW_CUSTOM_HOSTS=1 it honours AZURE_AUTHORITY_HOST
+   * without Entra instance discovery. Every token it issues is masked.
    */
   async getCredential(): Promise<TokenCredential> {
     return new GuardedCredential(createDefaultCredential(this.env), {

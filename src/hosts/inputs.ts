@@ -44,7 +44,7 @@ export function splitListInput(text: string): string[] {
 
 /**
  * Typed reading of a platform's text inputs. `where` completes the sentence "Set it ..." in error
- * messages, so each platform can say where its inputs are declared.
+ * messages, so each platform names where its inputs are declared.
  */
 export class PlatformInputs {
   constructor(

@@ -39,7 +39,7 @@ export function escapeWorkflowCommandData(value: string): string {
   return value.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
 }
 
-/** The forms of a value that a single-line masking command can register: {@link maskedForms} without CR or LF. */
+/** Returns the forms of a value that a single-line masking command can register: {@link maskedForms} without CR or LF. */
 export function singleLineMaskedForms(value: string): string[] {
   return maskedForms(value).filter((form) => !/[\r\n]/.test(form));
 }

@@ -74,13 +74,13 @@ export function validateActionMetadata(file: string): string[] {
 
 // --- Azure Pipelines ---
 
-/** The reference specifications folder beside the repository, or `undefined` when it is absent. */
+/** Returns the reference specifications folder beside the repository, or `undefined` when it is absent. */
 export function specsDirectory(): string | undefined {
   const directory = process.env.KVDR_SPECS_DIR ? resolve(process.env.KVDR_SPECS_DIR) : resolve(repoRoot, '..', 'shared', 'specs');
   return existsSync(join(directory, 'azure-pipelines', 'service-schema.json')) ? directory : undefined;
 }
 
-/** A schema entry for one of kvdr's tasks, in the form the schema uses for built-in tasks. */
+/** Builds the schema entry of one of kvdr's tasks, in the form the schema uses for built-in tasks. */
 export function taskSchemaEntry(manifest: TaskManifest): Record<string, unknown> {
   const properties: Record<string, unknown> = {};
   // A value may also be a macro or template expression, resolved only when the pipeline runs.
@@ -105,35 +105,60 @@ export function taskSchemaEntry(manifest: TaskManifest): Record<string, unknown>
   };
 }
 
-const validators = new Map<string, ValidateFunction>();
+/** A compiled Azure Pipelines schema and the task names it accepts, lower-cased. */
+export interface PipelineValidator {
+  validate: ValidateFunction;
+  knownTasks: Set<string>;
+}
+
+const validators = new Map<string, PipelineValidator>();
 
 /**
  * Compiles the Azure Pipelines schema with `tasks` added to its task definitions. Ajv runs
  * non-strict (the schema uses editor keywords such as `ignoreCase`) and without Unicode regular
  * expressions, because one of the schema's patterns is invalid in Unicode mode.
  */
-export function azurePipelinesValidator(specs: string, tasks: TaskManifest[]): ValidateFunction {
+export function azurePipelinesValidator(specs: string, tasks: TaskManifest[]): PipelineValidator {
   const key = `${specs}|${tasks.map((task) => `${task.name}@${task.version.Major}`).join(',')}`;
   const cached = validators.get(key);
   if (cached) return cached;
   const schema = JSON.parse(readFileSync(join(specs, 'azure-pipelines', 'service-schema.json'), 'utf8')) as {
-    definitions: { task: { anyOf: unknown[]; properties: { task: { anyOf: unknown[] } } } };
+    definitions: { task: { anyOf: unknown[]; properties: { task: { anyOf: { enum?: string[] }[] } } } };
   };
   // The schema lists task names twice: as allowed values of `task`, and as one entry per task with its inputs.
   schema.definitions.task.properties.task.anyOf.push(...tasks.map((task) => ({ enum: [`${task.name}@${task.version.Major}`] })));
   schema.definitions.task.anyOf.push(...tasks.map(taskSchemaEntry));
+  const knownTasks = new Set(schema.definitions.task.properties.task.anyOf.flatMap((entry) => entry.enum ?? []).map((name) => name.toLowerCase()));
   const ajv = new Ajv({ strict: false, unicodeRegExp: false, allErrors: false });
-  const validate = ajv.compile(schema);
-  validators.set(key, validate);
-  return validate;
+  const validator = { validate: ajv.compile(schema), knownTasks };
+  validators.set(key, validator);
+  return validator;
+}
+
+/** Collects the `task:` value of every step, however deeply stages, jobs and strategies nest it. */
+function taskReferences(node: unknown, found: string[] = []): string[] {
+  if (Array.isArray(node)) {
+    for (const item of node) taskReferences(item, found);
+  } else if (node !== null && typeof node === 'object') {
+    for (const [name, value] of Object.entries(node)) {
+      if (name === 'task' && typeof value === 'string') found.push(value);
+      else taskReferences(value, found);
+    }
+  }
+  return found;
 }
 
 /**
  * Returns the schema errors of an Azure Pipelines YAML file, read as the service reads it (every
- * scalar a string). Empty when the file is valid.
+ * scalar a string). A task the schema does not know is reported by name first, because the
+ * schema's own error for it lists every built-in task. Empty when the file is valid.
  */
-export function validatePipeline(file: string, validate: ValidateFunction): string[] {
+export function validatePipeline(file: string, validator: PipelineValidator): string[] {
   const document = parse(readFileSync(file, 'utf8'), { schema: 'failsafe' }) as unknown;
-  if (validate(document)) return [];
-  return (validate.errors ?? []).slice(0, 10).map((error) => `${error.instancePath || '/'} ${error.message ?? ''} ${JSON.stringify(error.params)}`);
+  const unknown = [...new Set(taskReferences(document))].filter((name) => !validator.knownTasks.has(name.toLowerCase()));
+  if (unknown.length > 0) {
+    return unknown.map((name) => `unknown task ${name}: neither a built-in task nor a kvdr task with a task.json under tasks/`);
+  }
+  if (validator.validate(document)) return [];
+  return (validator.validate.errors ?? []).slice(0, 10).map((error) => `${error.instancePath || '/'} ${error.message ?? ''} ${JSON.stringify(error.params)}`);
 }

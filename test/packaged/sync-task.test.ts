@@ -24,7 +24,7 @@ const RUNTIMES = [
 ];
 
 /**
- * The variables the agent sets for a service connection: the authorization as JSON, its scheme,
+ * Returns the variables the agent sets for a service connection: the authorization as JSON, its scheme,
  * each parameter on its own, and the connection's data.
  */
 function connectionEnv(scheme: string, parameters: Record<string, string>, data: Record<string, string>): Record<string, string> {
@@ -38,7 +38,7 @@ function connectionEnv(scheme: string, parameters: Record<string, string>, data:
   return env;
 }
 
-/** An AzureRM service connection using a service principal secret. */
+/** Returns the variables of an AzureRM service connection that uses a service principal secret. */
 function servicePrincipalConnection(emulator: Emulator): Record<string, string> {
   return connectionEnv(
     'ServicePrincipal',

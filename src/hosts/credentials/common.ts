@@ -1,5 +1,5 @@
 /**
- * What every front end's credentials share: options for custom (emulator or proxy) hosts, masking
+ * Credential parts every front end shares: options for custom (emulator or proxy) hosts, masking
  * of every access token, and readable messages when Microsoft Entra ID rejects a token exchange.
  */
 import type { AccessToken, GetTokenOptions, TokenCredential } from '@azure/identity';
@@ -54,11 +54,11 @@ export function decodeAssertionClaims(token: string): AssertionClaims | undefine
 
 /** Describes a credential for error messages, such as `workload identity federation (service connection "prod")`. */
 export interface CredentialDescription {
-  /** How the credential authenticates, in words. */
+  /** The authentication method, in words. */
   method: string;
   clientId?: string;
   tenantId?: string;
-  /** What to check when Entra ID rejects the credential. */
+  /** The fix to suggest when Entra ID rejects the credential. */
   remedy: string;
 }
 
@@ -96,8 +96,8 @@ export class GuardedCredential implements TokenCredential {
   private describeFailure(error: unknown): EngineError {
     if (isEngineError(error)) return error;
     const { method, clientId, tenantId, remedy } = this.options.description;
-    const who = [clientId && `client ${clientId}`, tenantId && `tenant ${tenantId}`].filter(Boolean).join(' in ');
-    const parts = [`Authentication with ${method}${who ? ` (${who})` : ''} failed: ${compactMessage(describeError(error))}`];
+    const identity = [clientId && `client ${clientId}`, tenantId && `tenant ${tenantId}`].filter(Boolean).join(' in ');
+    const parts = [`Authentication with ${method}${identity ? ` (${identity})` : ''} failed: ${compactMessage(describeError(error))}`];
     const claims = this.options.lastAssertionClaims?.();
     if (claims) {
       parts.push(

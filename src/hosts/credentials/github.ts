@@ -6,7 +6,7 @@ import { AzureCliCredential, ClientAssertionCredential, EnvironmentCredential, t
 import { invalidInput } from '../../core/errors';
 import { GuardedCredential, decodeAssertionClaims, identityHostOptions, type AssertionClaims } from './common';
 
-/** How the action authenticates; `auto` picks one from the environment. */
+/** Authentication modes of the action. `auto` picks one of the others from the environment. */
 export const AUTH_MODES = ['auto', 'oidc', 'azure-cli', 'environment'] as const;
 export type AuthMode = (typeof AUTH_MODES)[number];
 

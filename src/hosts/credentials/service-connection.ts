@@ -21,7 +21,7 @@ export interface ServiceConnectionSource {
 }
 
 export interface ServiceConnectionCredentialOptions {
-  /** The service connection's id, as the `azureSubscription` input holds it. */
+  /** The service connection's id: the value of the `azureSubscription` input. */
   connectionId: string;
   source: ServiceConnectionSource;
   env: NodeJS.ProcessEnv;
@@ -31,7 +31,7 @@ export interface ServiceConnectionCredentialOptions {
 /** The authorization schemes of an AzureRM service connection that kvdr accepts. */
 export const SUPPORTED_SCHEMES = ['WorkloadIdentityFederation', 'ServicePrincipal', 'ManagedServiceIdentity'] as const;
 
-/** The job access token: `SYSTEM_ACCESSTOKEN` when mapped, else the SystemVssConnection endpoint's token. */
+/** Returns the job access token: `SYSTEM_ACCESSTOKEN` when mapped, else the SystemVssConnection endpoint's token. */
 export function readSystemAccessToken(source: ServiceConnectionSource, env: NodeJS.ProcessEnv): string | undefined {
   return env.SYSTEM_ACCESSTOKEN || source.authParameter('SystemVssConnection', 'AccessToken');
 }

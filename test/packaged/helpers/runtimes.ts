@@ -24,7 +24,7 @@ export function ensureNode24(): string {
   return node24Binary;
 }
 
-/** The runtime running the tests, then Node 24. */
+/** Returns the runtime running the tests, then Node 24. */
 export function nodeRuntimes(): NodeRuntime[] {
   return [
     { label: `Node ${process.versions.node.split('.')[0]}`, path: process.execPath },
@@ -50,7 +50,8 @@ export function runNode(runtime: NodeRuntime, script: string, env: Record<string
       [script],
       { cwd, env: { ...baseEnv, ...env }, timeout: 180_000, maxBuffer: 64 * 1024 * 1024 },
       (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === 'number' ? error.code : null) : 0;
+        let code: number | null = 0;
+        if (error) code = typeof error.code === 'number' ? error.code : null;
         resolvePromise({ code, stdout, stderr });
       },
     );

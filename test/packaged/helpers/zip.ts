@@ -35,8 +35,8 @@ export function extractZip(zipFile: string, directory: string): string[] {
     if (data.readUInt32LE(localOffset) !== LOCAL_FILE_HEADER) throw new Error(`${zipFile}: bad local header for ${name}.`);
     const start = localOffset + 30 + data.readUInt16LE(localOffset + 26) + data.readUInt16LE(localOffset + 28);
     const compressed = data.subarray(start, start + compressedSize);
-    const content = method === 0 ? compressed : method === 8 ? inflateRawSync(compressed) : undefined;
-    if (!content) throw new Error(`${zipFile}: ${name} uses compression method ${method}, which this reader does not support.`);
+    if (method !== 0 && method !== 8) throw new Error(`${zipFile}: ${name} uses compression method ${method}, which this reader does not support.`);
+    const content = method === 0 ? compressed : inflateRawSync(compressed);
     const target = resolve(root, name);
     if (!target.startsWith(root + sep)) throw new Error(`${zipFile}: entry ${name} would be written outside ${directory}.`);
     mkdirSync(dirname(target), { recursive: true });

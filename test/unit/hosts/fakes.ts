@@ -89,7 +89,7 @@ export function createFakeActionsCore(): FakeActionsCore {
   return fake as unknown as FakeActionsCore;
 }
 
-/** The arguments of every recorded call with this name. */
+/** Returns the arguments of every recorded call with this name. */
 export function argsOf(calls: RecordedCall[], name: string): unknown[][] {
   return calls.filter((call) => call.name === name).map((call) => call.args);
 }

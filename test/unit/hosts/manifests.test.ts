@@ -3,9 +3,11 @@
  * same names, kinds, choices, defaults and help, so the front ends never drift apart.
  */
 import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { OptionSpec } from '../../../src/commands/spec';
 import { AZURE_PIPELINES_HOST_INPUTS, CLI_ONLY_OPTIONS, GITHUB_ACTIONS_HOST_INPUTS } from '../../../src/hosts/inputs';
-import { listFrontEnds, readActionManifest, readTaskManifest, type TaskInput } from '../../helpers/front-ends';
+import { listFrontEnds, readActionManifest, readTaskManifest, repoRoot, type TaskInput } from '../../helpers/front-ends';
 
 const frontEnds = listFrontEnds();
 
@@ -72,6 +74,14 @@ describe('task and action manifests', () => {
         for (const input of manifest.inputs) if (input.groupName) assert.ok(groups.has(input.groupName), `group ${input.groupName}`);
       });
 
+      it(`is documented in docs/tasks/${frontEnd.name}.md`, () => {
+        const page = join(repoRoot, 'docs', 'tasks', `${frontEnd.name}.md`);
+        assert.ok(existsSync(page), `write docs/tasks/${frontEnd.name}.md`);
+        const text = readFileSync(page, 'utf8');
+        const names = [...manifest.inputs.map((input) => input.name), ...(manifest.outputVariables ?? []).map((output) => output.name)];
+        assert.deepEqual(names.filter((name) => !text.includes(`\`${name}\``)), [], 'inputs and outputs missing from the page');
+      });
+
       it('runs the bundle on Node 24 and Node 20', () => {
         assert.deepEqual(manifest.execution.Node24?.target, 'dist/index.js');
         assert.deepEqual(manifest.execution.Node20_1?.target, 'dist/index.js');
@@ -103,6 +113,14 @@ describe('task and action manifests', () => {
           assert.ok(input.description.startsWith(option.help), `description starts with: ${option.help}`);
         });
       }
+
+      it(`is documented in docs/actions/${frontEnd.name}.md`, () => {
+        const page = join(repoRoot, 'docs', 'actions', `${frontEnd.name}.md`);
+        assert.ok(existsSync(page), `write docs/actions/${frontEnd.name}.md`);
+        const text = readFileSync(page, 'utf8');
+        const names = [...Object.keys(inputs), ...Object.keys(manifest.outputs ?? {})];
+        assert.deepEqual(names.filter((name) => !text.includes(`\`${name}\``)), [], 'inputs and outputs missing from the page');
+      });
 
       it('runs the committed bundle on node24', () => {
         assert.equal(manifest.runs.using, 'node24');

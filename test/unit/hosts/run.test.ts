@@ -5,7 +5,7 @@ import { EngineError } from '../../../src/core/errors';
 import { ExitCode, type CommandSpec } from '../../../src/commands/spec';
 import { argsOf, createFakeTaskLibrary } from './fakes';
 
-/** A command that returns or throws what the test asks for. */
+/** Builds a command whose run function is `run`. */
 function fakeCommand(run: CommandSpec['run']): CommandSpec {
   return { name: 'fake', summary: 'A test command.', options: [], run };
 }

@@ -25,7 +25,7 @@ function kvdrTasks(): TaskManifest[] {
 
 type Document = Record<string, unknown>;
 
-/** Every deployment job of an Azure Pipelines document, wherever its stages put it. */
+/** Returns every deployment job of an Azure Pipelines document, with or without stages. */
 function deploymentJobs(document: Document): Document[] {
   const stages = (document.stages as Document[] | undefined) ?? [{ jobs: document.jobs }];
   return stages.flatMap((stage) => ((stage.jobs as Document[] | undefined) ?? []).filter((job) => 'deployment' in job));
