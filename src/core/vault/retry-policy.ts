@@ -74,8 +74,6 @@ export function createRetryPolicy(options: RetryPolicyOptions): PipelinePolicy {
           markPaid(request);
         }
         const result = await sendAttempt(request, next, outerSignal, options.callTimeoutInMs);
-        if (outerSignal?.aborted) throw result.error ?? createAbortError();
-
         const outcome = describeOutcome(request, result);
         if (outcome === undefined) {
           if (result.error !== undefined) throw result.error;
@@ -84,6 +82,9 @@ export function createRetryPolicy(options: RetryPolicyOptions): PipelinePolicy {
         if (outcome.kind === 'response' && outcome.statusCode === 429) options.stats.countThrottledResponse();
 
         const decision = decideRetry(attempt, outcome, options.settings, random);
+        // A response that arrived is returned even after the deadline, so a write that happened is
+        // never reported as cancelled. Only the retry is given up.
+        if (decision.retry && outerSignal?.aborted) throw createAbortError();
         if (!decision.retry) {
           if (result.timedOut) throw new CallTimeoutError(options.callTimeoutInMs);
           if (result.error !== undefined) throw result.error;

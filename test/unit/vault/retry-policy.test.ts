@@ -144,6 +144,21 @@ describe('retry policy', () => {
     assert.equal(calls, 2);
   });
 
+  it('returns a response that beat the deadline', async () => {
+    const controller = new AbortController();
+    const request = createPipelineRequest({ url: `${vaultUrl}secrets/a`, method: 'PUT', abortSignal: controller.signal });
+    const written = await policy().sendRequest(request, async (r) => {
+      controller.abort();
+      return response(r, 200);
+    });
+    assert.equal(written.status, 200);
+
+    const missing = await policy().sendRequest(createPipelineRequest({ url: `${vaultUrl}secrets/b`, method: 'GET', abortSignal: controller.signal }), async (r) =>
+      response(r, 404),
+    );
+    assert.equal(missing.status, 404);
+  });
+
   it('stops waiting when the run aborts', async () => {
     const controller = new AbortController();
     const request = createPipelineRequest({ url: `${vaultUrl}secrets/a`, method: 'GET', abortSignal: controller.signal });
