@@ -21,13 +21,16 @@ import { ensureStateStorage, stateStorageSpecFromBackend, validateStateStorageLo
 import type { Host } from './host';
 import { ExitCode, limitOptions, outputOptions, type CommandSpec, type OptionSpec } from './spec';
 
+/** Changed addresses printed per region; the report and the Markdown summary list more. */
+const MAX_PRINTED_CHANGES = 50;
+
 const timeoutOption = limitOptions.find((option) => option.name === 'timeout')!;
 
 /** The deploy command's options, in the order help lists them. */
 export const deployOptions: readonly OptionSpec[] = [
   { name: 'terraformDir', kind: 'path', valueName: '<dir>', help: 'Terraform root configuration to deploy once per region; it declares the region variable (see --region-variable).' },
   { name: 'region', kind: 'list', valueName: '<region>', help: 'Region to deploy, as a key of the regions map; repeat for several. Each region gets its own state.' },
-  { name: 'command', kind: 'choice', choices: DEPLOY_COMMANDS, defaultValue: 'plan', help: 'plan: plan and record it for approval; apply: apply the approved plan; plan-apply: both in one run.' },
+  { name: 'command', kind: 'choice', choices: DEPLOY_COMMANDS, defaultValue: 'plan', valueName: '<command>', help: 'plan: plan and record it for approval; apply: apply the approved plan; plan-apply: both in one run.' },
   { name: 'stateKeyPrefix', kind: 'string', valueName: '<prefix>', group: 'backend', help: 'State key prefix for the azurerm backend; each region\'s state is <prefix>/<region>.tfstate.' },
   { name: 'backendConfig', kind: 'list', valueName: '<key=value>', group: 'backend', help: 'Backend setting passed to terraform init, such as storage_account_name=sttfstate; {region} in a value becomes the region. Repeat for several.' },
   { name: 'createStateStorage', kind: 'boolean', defaultValue: 'false', group: 'backend', help: 'Create the resource group, storage account (Standard_RAGZRS) and container named in --backend-config when missing.' },
@@ -120,6 +123,9 @@ async function reportResult(host: Host, inputs: DeployInputs, result: DeployResu
 
   for (const region of result.regions) {
     host.print(`${region.region}: ${region.outcome}${region.plan ? `, ${describeCounts(region.plan)}` : ''}${region.applied ? ', applied' : ''}`);
+    for (const change of region.plan?.changes.slice(0, MAX_PRINTED_CHANGES) ?? []) host.print(`  ${change.kind} ${change.address}`);
+    const hidden = (region.plan?.changes.length ?? 0) - MAX_PRINTED_CHANGES;
+    if (hidden > 0) host.print(`  and ${hidden} more (see --markdown or --report)`);
   }
   const markdown = renderDeployMarkdown(result);
   await host.writeSummary(markdown);
