@@ -3,7 +3,7 @@
  * here, so `terraform validate` cannot run, and these checks stand in for it.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { block, containsKey, loadConfiguration, loadTfvars, templatesDir, type Body, type Configuration } from './hcl';
 
@@ -51,6 +51,15 @@ describe('terraform templates', () => {
 
     it('scopes role assignments to the vault', () => {
       assert.equal(config(MODULE).resource.azurerm_role_assignment.this.scope, '${azurerm_key_vault.this.id}');
+    });
+  });
+
+  describe('module README', () => {
+    it('lists every input and output', () => {
+      const readme = readFileSync(join(MODULE, 'README.md'), 'utf8');
+      for (const name of [...Object.keys(config(MODULE).variable), ...Object.keys(config(MODULE).output)]) {
+        assert.match(readme, new RegExp(`^\\| \`${name}\` \\|`, 'm'), `README.md does not list ${name}`);
+      }
     });
   });
 
