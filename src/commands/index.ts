@@ -1,6 +1,7 @@
 /** Every command, in the order `kvdr --help` lists them. */
 import type { CommandSpec } from './spec';
 import { deployCommand } from './deploy';
+import { driftCommand } from './drift';
 import { syncCommand } from './sync';
 
-export const commands: CommandSpec[] = [syncCommand, deployCommand];
+export const commands: CommandSpec[] = [syncCommand, driftCommand, deployCommand];
