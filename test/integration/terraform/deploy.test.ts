@@ -4,7 +4,7 @@
  * per-region state comes from `path=<dir>/{region}.tfstate`.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -12,7 +12,8 @@ import { deployCommand } from '../../../src/commands/deploy';
 import type { DeployResult } from '../../../src/core/terraform/deploy';
 import { RecordingHost, type Inputs } from './recording-host';
 
-const FIXTURE = resolve(__dirname, '..', '..', 'fixtures', 'terraform', 'region-stack');
+const REPO_ROOT = resolve(__dirname, '..', '..', '..');
+const FIXTURE = resolve(REPO_ROOT, 'test', 'fixtures', 'terraform', 'region-stack');
 /** A recognisable sensitive value: it must appear in no log, summary, output, report or plan record. */
 const SECRET = 'kvdr-test-secret-7f3c9a1e-DO-NOT-PRINT';
 
@@ -149,6 +150,31 @@ describe('kvdr deploy with terraform', function () {
     for (const file of filesUnder(join(stackDir, '.kvdr', 'plans')).filter((name) => name.endsWith('.json'))) {
       assert.equal(readFileSync(file, 'utf8').includes(SECRET), false, `${file} contains the secret`);
     }
+  });
+
+  it('runs through the CLI', async () => {
+    const args = [
+      join(REPO_ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(REPO_ROOT, 'src', 'cli.ts'), 'deploy',
+      '--terraform-dir', stackDir, '--region', 'westeurope', '--region', 'brokenregion',
+      '--backend-config', `path=${join(workDir, 'state', '{region}.tfstate')}`,
+      '--var-file', join(stackDir, 'regions.tfvars'), '--command', 'plan-apply', '--json',
+    ];
+    const child = spawn(process.execPath, args, {
+      cwd: workDir,
+      env: { ...process.env, TF_VAR_connection_secret: SECRET, TF_CLI_CONFIG_FILE: '/dev/null', KVDR_DEBUG: '' },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const exitCode = await new Promise<number | null>((done) => child.on('close', done));
+
+    assert.equal(exitCode, 2, stderr);
+    const report = JSON.parse(stdout) as DeployResult & { kind: string };
+    assert.equal(report.kind, 'deploy');
+    assert.deepEqual(report.failedRegions, ['brokenregion']);
+    assert.match(stderr, /Deploy plan-apply failed in 1 of 2 region\(s\): brokenregion\./);
+    assert.equal(stdout.includes(SECRET) || stderr.includes(SECRET), false, 'the CLI printed the secret');
   });
 
   it('rejects a stack without backend', async () => {
