@@ -107,7 +107,8 @@ export async function deployRegions(options: DeployRegionsOptions): Promise<Depl
   // download the providers again. Regions run one at a time, which the cache requires.
   let env = options.env;
   if (!env.TF_PLUGIN_CACHE_DIR) {
-    const pluginCacheDir = join(options.workDir, 'plugin-cache');
+    // The leading dot keeps it apart from the region folders, whose names start with a letter or digit.
+    const pluginCacheDir = join(options.workDir, '.plugin-cache');
     await mkdir(pluginCacheDir, { recursive: true });
     env = { ...env, TF_PLUGIN_CACHE_DIR: pluginCacheDir };
   }
