@@ -73,11 +73,11 @@ describe('kvdr deploy with terraform', function () {
     assert.equal(planned.host.outputs.changesPresent, 'true');
     assert.equal(planned.host.outputs.destroyPresent, 'false');
     for (const region of planned.result.regions) {
-      assert.equal(region.plan?.create, 1, region.region);
+      assert.equal(region.plan?.create, 2, region.region);
       assert.equal(region.applied, false, region.region);
       assert.ok(existsSync(join(stackDir, '.kvdr', 'plans', `${region.region}.tfplan`)), `${region.region} has no plan file`);
     }
-    assert.match(planned.host.summaries[0], /\| westeurope \| succeeded \| 1 \| 0 \| 0 \| 0 \|/);
+    assert.match(planned.host.summaries[0], /\| westeurope \| succeeded \| 2 \| 0 \| 0 \| 0 \|/);
 
     const applied = await deploy({ region: regions, command: 'apply' });
     assert.equal(applied.exitCode, 0, applied.host.transcript);
@@ -94,6 +94,14 @@ describe('kvdr deploy with terraform', function () {
     assert.equal(again.exitCode, 0, again.host.transcript);
     assert.equal(again.host.outputs.changesPresent, 'false');
     assert.equal(again.result.regions.every((region) => region.plan?.changesPresent === false), true);
+  });
+
+  it('reports a planned destroy', async () => {
+    await deploy({ region: 'westeurope', command: 'plan-apply' });
+    const planned = await deploy({ region: 'westeurope', command: 'plan', varFile: [join(stackDir, 'regions.tfvars'), join(stackDir, 'no-replica.tfvars')] });
+    assert.equal(planned.exitCode, 0, planned.host.transcript);
+    assert.equal(planned.host.outputs.destroyPresent, 'true');
+    assert.deepEqual(planned.result.regions[0].plan?.changes, [{ address: 'terraform_data.replica[0]', kind: 'delete' }]);
   });
 
   it('re-plans and applies a matching approval', async () => {
