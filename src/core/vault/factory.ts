@@ -4,7 +4,7 @@
  */
 import { Agent } from 'node:https';
 import type { LookupFunction } from 'node:net';
-import { rootCertificates } from 'node:tls';
+import { createSecureContext, rootCertificates } from 'node:tls';
 
 import type { TokenCredential } from '@azure/identity';
 import { createDefaultHttpClient } from '@azure/core-rest-pipeline';
@@ -119,11 +119,10 @@ export function createDefaultCredential(env: NodeJS.ProcessEnv = process.env, op
 }
 
 function createHttpsAgent(options: { tlsCa?: string; lookup?: LookupFunction }): Agent {
-  return new Agent({
-    keepAlive: true,
-    ca: options.tlsCa === undefined ? undefined : [...rootCertificates, options.tlsCa],
-    lookup: options.lookup,
-  });
+  // One secure context for every connection: passing `ca` instead would make Node parse Node's
+  // roots plus the extra CA for each new connection and join them into the agent's pool key.
+  const secureContext = options.tlsCa === undefined ? undefined : createSecureContext({ ca: [...rootCertificates, options.tlsCa] });
+  return new Agent({ keepAlive: true, secureContext, lookup: options.lookup });
 }
 
 function definedOnly<T extends object>(values: T): Partial<T> {
