@@ -60,7 +60,7 @@ export function classifyError(error: unknown, context: CallContext): EngineError
   }
   if (name === 'AbortError') return vaultError('aborted', failure);
   if (name !== undefined && CREDENTIAL_ERROR_NAMES.has(name)) {
-    return vaultError('unauthorized', { ...failure, reason: `no token: ${firstLine((error as Error).message)}` });
+    return vaultError('unauthorized', { ...failure, reason: firstLine((error as Error).message) });
   }
 
   const restError = isRestError(error) ? error : undefined;
