@@ -96,12 +96,12 @@ export class GuardedCredential implements TokenCredential {
   private describeFailure(error: unknown): EngineError {
     if (isEngineError(error)) return error;
     const { method, clientId, tenantId, remedy } = this.options.description;
-    const identity = [clientId && `client ${clientId}`, tenantId && `tenant ${tenantId}`].filter(Boolean).join(' in ');
+    const identity = [clientId && `client ${clientId}`, tenantId && `tenant ${tenantId}`].filter(Boolean).join(', ');
     const parts = [`Authentication with ${method}${identity ? ` (${identity})` : ''} failed: ${compactMessage(describeError(error))}`];
     const claims = this.options.lastAssertionClaims?.();
     if (claims) {
       parts.push(
-        `The token presented to Microsoft Entra ID has issuer "${claims.issuer ?? 'unknown'}", subject "${claims.subject ?? 'unknown'}" and audience "${claims.audience ?? 'unknown'}"; a federated credential on the app registration must match the issuer and subject exactly.`,
+        `The token presented to Microsoft Entra ID has issuer "${claims.issuer ?? 'unknown'}", subject "${claims.subject ?? 'unknown'}" and audience "${claims.audience ?? 'unknown'}". A federated credential on the app registration must match the issuer and subject exactly.`,
       );
     }
     parts.push(remedy);

@@ -77,7 +77,7 @@ export function createServiceConnectionCredential(options: ServiceConnectionCred
         setSecret,
         lastAssertionClaims: capture.lastClaims,
         description: {
-          method: `workload identity federation (${connection})`,
+          method: `workload identity federation through ${connection}`,
           clientId,
           tenantId,
           remedy: `Check the federated credential of the service connection's app registration, or recreate the service connection.`,
@@ -97,13 +97,13 @@ export function createServiceConnectionCredential(options: ServiceConnectionCred
         if (!certificate) throw invalidInput(`The ${connection} uses a certificate but provides none. Edit the service connection and upload the certificate again.`);
         setSecret(certificate);
         const inner = new ClientCertificateCredential(tenantId!, clientId!, { certificate }, hostOptions);
-        return new GuardedCredential(inner, { setSecret, description: { ...description, method: `a service principal certificate (${connection})` } });
+        return new GuardedCredential(inner, { setSecret, description: { ...description, method: `the service principal certificate of ${connection}` } });
       }
       const secret = source.authParameter(connectionId, 'serviceprincipalkey');
       if (!secret) throw invalidInput(`The ${connection} uses a client secret but provides none. Edit the service connection and enter the secret again.`);
       setSecret(secret);
       const inner = new ClientSecretCredential(tenantId!, clientId!, secret, hostOptions);
-      return new GuardedCredential(inner, { setSecret, description: { ...description, method: `a service principal secret (${connection})` } });
+      return new GuardedCredential(inner, { setSecret, description: { ...description, method: `the service principal secret of ${connection}` } });
     }
     case 'ManagedServiceIdentity': {
       // The connection names no client id: the agent machine's system-assigned identity is used.
@@ -111,7 +111,7 @@ export function createServiceConnectionCredential(options: ServiceConnectionCred
       return new GuardedCredential(inner, {
         setSecret,
         description: {
-          method: `the agent's managed identity (${connection})`,
+          method: `the agent's managed identity through ${connection}`,
           tenantId,
           remedy: `Run the job on a self-hosted agent in Azure whose managed identity has access to the vaults.`,
         },

@@ -44,7 +44,7 @@ describe('credentials', () => {
     await assert.rejects(credential.getToken('scope'), (error: unknown) => {
       assert.ok(isEngineError(error));
       assert.equal(error.code, 'unauthorized');
-      assert.match(error.message, /OpenID Connect \(client client-1 in tenant tenant-1\) failed: AADSTS70021/);
+      assert.match(error.message, /OpenID Connect \(client client-1, tenant tenant-1\) failed: AADSTS70021/);
       assert.match(error.message, /subject "repo:contoso\/app:ref:refs\/heads\/main"/);
       assert.match(error.message, /issuer "https:\/\/token.actions.githubusercontent.com"/);
       assert.ok(!error.message.includes(assertion), 'the token itself is never printed');
