@@ -28,9 +28,6 @@ export interface ServiceConnectionCredentialOptions {
   setSecret(value: string): void;
 }
 
-/** The authorization schemes of an AzureRM service connection that kvdr accepts. */
-export const SUPPORTED_SCHEMES = ['WorkloadIdentityFederation', 'ServicePrincipal', 'ManagedServiceIdentity'] as const;
-
 /** Returns the job access token: `SYSTEM_ACCESSTOKEN` when mapped, else the SystemVssConnection endpoint's token. */
 export function readSystemAccessToken(source: ServiceConnectionSource, env: NodeJS.ProcessEnv): string | undefined {
   return env.SYSTEM_ACCESSTOKEN || source.authParameter('SystemVssConnection', 'AccessToken');
