@@ -51421,66 +51421,65 @@ function roleFor(operation) {
 }
 function vaultErrorMessage(code, failure2) {
   const vault = failure2.vaultUrl;
-  const secret = failure2.secretName === void 0 ? "" : `secret "${failure2.secretName}" in `;
+  const target = failure2.secretName === void 0 ? `vault ${vault}` : `secret "${failure2.secretName}" in vault ${vault}`;
   const action = failure2.operation ?? "the request";
-  const status = describeStatus(failure2);
+  const status = statusSuffix(failure2);
   switch (code) {
     case "not-found":
-      return failure2.secretName === void 0 ? `${action} failed: vault ${vault} returned ${status}. Check the vault URL.` : `Secret "${failure2.secretName}" was not found in vault ${vault}. Check the name, or whether it was deleted.`;
+      return failure2.secretName === void 0 ? `${action} failed: vault ${vault} returned not found${status}. Check the vault URL.` : `Secret "${failure2.secretName}" was not found in vault ${vault}. Check the name, or whether it was deleted.`;
     case "disabled":
-      return `${capitalize(secret)}vault ${vault} is disabled, so its value cannot be read. Enable it in the vault or exclude it.`;
+      return `${capitalize(target)} is disabled, so its value cannot be read. Enable it in the vault or exclude it.`;
     case "forbidden-by-rbac":
-      return `${action} on ${secret}vault ${vault} was denied (${status}): the identity kvdr runs as lacks the permission. Assign it the role "${roleFor(failure2.operation)}" on the vault (Key Vault Secrets User to read, Key Vault Secrets Officer to write), or the matching access policy on a vault that uses access policies.`;
+      return `${action} on ${target} was denied${status}: the identity kvdr runs as lacks the permission. Assign it the role "${roleFor(failure2.operation)}" on the vault (Key Vault Secrets User to read, Key Vault Secrets Officer to write), or the matching access policy on a vault that uses access policies.`;
     case "forbidden-by-firewall": {
       const client = failure2.clientAddress === void 0 ? "this client" : `client address ${failure2.clientAddress}`;
       const fix = failure2.clientAddress === void 0 ? "add this client's public address" : `add ${failure2.clientAddress}`;
-      return `Vault ${vault} rejected ${action} from ${client} because of its firewall (${status}). Either ${fix} to the vault's network rules or run kvdr from inside the allowed network.`;
+      return `Vault ${vault} rejected ${action} from ${client} because of its firewall${status}. Either ${fix} to the vault's network rules or run kvdr from inside the allowed network.`;
     }
     case "forbidden-by-policy":
-      return forbiddenByPolicyMessage(failure2, secret, action, status);
+      return forbiddenByPolicyMessage(failure2, target, action, status);
     case "unauthorized":
       if (failure2.reason !== void 0) {
-        return `${action} on vault ${vault} failed because kvdr could not get a token (${failure2.reason}). Check the credentials kvdr runs with: a service connection, a workload or managed identity, or AZURE_CLIENT_ID, AZURE_TENANT_ID and AZURE_CLIENT_SECRET.`;
+        return `${action} on vault ${vault} failed because kvdr could not get a token: ${failure2.reason}. Check the credentials kvdr runs with: a service connection, a workload or managed identity, or AZURE_CLIENT_ID, AZURE_TENANT_ID and AZURE_CLIENT_SECRET.`;
       }
-      return `Vault ${vault} rejected the credential for ${action} (${status}). Check that the identity kvdr runs as belongs to the vault's tenant and can get a token for Key Vault.`;
+      return `Vault ${vault} rejected the credential for ${action}${status}. Check that the identity kvdr runs as belongs to the vault's tenant and can get a token for Key Vault.`;
     case "deleted-but-recoverable":
-      return `${capitalize(secret)}vault ${vault} is deleted but recoverable, so it cannot be written. Recover it (sync does with --on-soft-deleted recover) or purge it first.`;
+      return `${capitalize(target)} is deleted but recoverable, so it cannot be written. Recover it (sync does with --on-soft-deleted recover) or purge it first.`;
     case "being-deleted":
-      return `${capitalize(secret)}vault ${vault} is still being deleted (${status}). Retry in a few seconds.`;
+      return `${capitalize(target)} is still being deleted${status}. Retry in a few seconds.`;
     case "being-recovered":
-      return `${capitalize(secret)}vault ${vault} is still being recovered (${status}). Retry in a few seconds.`;
+      return `${capitalize(target)} is still being recovered${status}. Retry in a few seconds.`;
     case "conflict":
-      return `${action} on ${secret}vault ${vault} failed with a conflict (${status}).`;
+      return `${action} on ${target} failed with a conflict${status}.`;
     case "throttled":
-      return `Vault ${vault} kept throttling ${action} (${status}) and the retries ran out. Lower --max-rps or allow more time with --timeout.`;
+      return `Vault ${vault} kept throttling ${action}${status} and the retries ran out. Lower --max-rps or allow more time with --timeout.`;
     case "unavailable":
-      return `Vault ${vault} is unavailable for ${action} (${failure2.reason ?? status}). Check the vault name or URL and the network path to it.`;
+      return `Vault ${vault} is unavailable for ${action} (${failure2.reason ?? "no response"}). Check the vault name or URL and the network path to it.`;
     case "timeout":
-      return `${action} on ${secret}vault ${vault} timed out${failure2.reason === void 0 ? "" : ` after ${failure2.reason}`}. Raise --call-timeout or check the network path to the vault.`;
+      return `${action} on ${target} timed out${failure2.reason === void 0 ? "" : ` after ${failure2.reason}`}. Raise --call-timeout or check the network path to the vault.`;
     case "aborted":
-      return `${action} on ${secret}vault ${vault} stopped because the run was cancelled or reached its deadline (--timeout).`;
+      return `${action} on ${target} stopped because the run was cancelled or reached its deadline (--timeout).`;
     case "bad-request":
-      return `Vault ${vault} rejected ${action} on ${secret || "the vault "}as invalid (${status}). Check the secret name (1-127 letters, digits and hyphens), the value size (at most 25 KB) and the number of tags (at most 15).`;
+      return `Vault ${vault} rejected ${action}${failure2.secretName === void 0 ? "" : ` on secret "${failure2.secretName}"`} as invalid${status}. Check the secret name (1-127 letters, digits and hyphens), the value size (at most 25 KB) and the number of tags (at most 15).`;
     default:
-      return `${action} on ${secret}vault ${vault} failed (${failure2.reason ?? status}).`;
+      return `${action} on ${target} failed${failure2.reason === void 0 ? status : ` (${failure2.reason})`}.`;
   }
 }
-function forbiddenByPolicyMessage(failure2, secret, action, status) {
-  const vault = failure2.vaultUrl;
+function forbiddenByPolicyMessage(failure2, target, action, status) {
   if (failure2.policyReason === "purge-protection") {
-    return `${capitalize(secret)}vault ${vault} cannot be purged because the vault has purge protection (${status}). Key Vault purges it itself when the retention period ends; use another name meanwhile.`;
+    return `${capitalize(target)} cannot be purged because the vault has purge protection${status}. Key Vault purges it itself when the retention period ends, so use another name until then.`;
   }
   if (failure2.policyReason === "managed") {
-    return `${capitalize(secret)}vault ${vault} backs a certificate, so ${action} is not allowed on it as a secret (${status}). Change the certificate instead, or exclude the secret.`;
+    return `${capitalize(target)} backs a certificate, so ${action} is not allowed on it as a secret${status}. Change the certificate instead, or exclude the secret.`;
   }
-  return `${action} on ${secret}vault ${vault} was denied by a policy (${status}). Check the Azure Policy assignments and the vault's settings for the rule that denies it.`;
+  return `${action} on ${target} was denied by a policy${status}. Check the Azure Policy assignments and the vault's settings for the rule that denies it.`;
 }
-function describeStatus(failure2) {
+function statusSuffix(failure2) {
   const parts = [];
   if (failure2.statusCode !== void 0) parts.push(`HTTP ${failure2.statusCode}`);
   if (failure2.serviceCode !== void 0) parts.push(failure2.serviceCode);
   if (failure2.requestId !== void 0) parts.push(`request id ${failure2.requestId}`);
-  return parts.length === 0 ? "no status" : parts.join(", ");
+  return parts.length === 0 ? "" : ` (${parts.join(", ")})`;
 }
 function capitalize(text) {
   return text.length === 0 ? text : text[0].toUpperCase() + text.slice(1);
@@ -51793,7 +51792,7 @@ function classifyError(error2, context3) {
   }
   if (name3 === "AbortError") return vaultError("aborted", failure2);
   if (name3 !== void 0 && CREDENTIAL_ERROR_NAMES.has(name3)) {
-    return vaultError("unauthorized", { ...failure2, reason: `no token: ${firstLine(error2.message)}` });
+    return vaultError("unauthorized", { ...failure2, reason: firstLine(error2.message) });
   }
   const restError = isRestError2(error2) ? error2 : void 0;
   const serviceError = recallServiceError(restError?.request) ?? (restError?.response ? readServiceError(restError.response) : void 0);
