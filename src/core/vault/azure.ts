@@ -5,6 +5,7 @@
  */
 import type { DeletedSecret, SecretClient, SecretProperties } from '@azure/keyvault-secrets';
 
+import { isEngineError } from '../errors';
 import { classifyError } from './classify';
 import type { VaultOperation, VaultStatsRecorder } from './operations';
 import type { CallOptions, DeletedSecretRecord, SecretRecord, SecretWithValue, VaultStats, VaultStore, WritableSecretProperties } from './port';
@@ -104,7 +105,7 @@ export class AzureVaultStore implements VaultStore {
         toDeletedSecretRecord(await this.client.getDeletedSecret(name, { abortSignal })),
       );
     } catch (error) {
-      if ((error as { code?: string }).code === 'not-found') return undefined;
+      if (isEngineError(error) && error.code === 'not-found') return undefined;
       throw error;
     }
   }

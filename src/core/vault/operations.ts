@@ -1,6 +1,11 @@
 /**
  * Names of the vault operations, used as keys of {@link VaultStats.requestsByOperation} by every
  * {@link VaultStore} implementation, so reports and benchmarks read the same counters everywhere.
+ *
+ * The Azure adapter counts HTTP requests on the wire by their method and path. So a client's first
+ * request also counts its authentication challenge, a delete adds the GET of the deleted secret
+ * (`getDeletedSecret`) and a recover adds up to two GETs of the secret (`getSecret`), because the
+ * SDK's pollers send them. The in-memory store counts one request per call and per list page.
  */
 import type { VaultStats, VaultStore } from './port';
 
