@@ -13,6 +13,7 @@ import { Router } from './http';
 import { caPathFor, removeReadyFile, writeReadyFile } from './ready-file';
 import { registerAdminRoutes } from './routes/admin';
 import { registerAuthorityRoutes } from './routes/authority';
+import { startIdentity, type EmulatorIdentity, type IdentityOptions, type StoppableListener } from './routes/identity';
 import { HttpsListener, routerHandler } from './server';
 import { AuthorityState, EmulatorState, VaultState } from './state';
 import type { TransientConflictOptions } from './store';
@@ -22,6 +23,7 @@ export { EmulatorAdmin, type SeedSecret } from './admin';
 export type { Faults, SecretsRole, ThrottleFaults, FirewallFaults } from './faults';
 export type { VaultStatsSnapshot } from './state';
 export type { ReadyFile } from './ready-file';
+export type { EmulatorIdentity, FederatedCredential, IdentityOptions } from './routes/identity';
 
 export interface EmulatorOptions {
   /** Vault names, for example `['kv-weu', 'kv-neu']`. */
@@ -35,6 +37,8 @@ export interface EmulatorOptions {
   transientConflict?: TransientConflictOptions;
   /** Path of the ready file to write once every listener is up. */
   readyFile?: string;
+  /** Azure DevOps, GitHub and managed identity settings; every field has a default. */
+  identity?: IdentityOptions;
 }
 
 export interface Emulator {
@@ -51,6 +55,8 @@ export interface Emulator {
   env: Record<string, string>;
   /** The admin API, in-process. */
   admin: EmulatorAdmin;
+  /** The Azure DevOps OIDC, GitHub ID-token and managed identity endpoints. */
+  identity: EmulatorIdentity;
   close(): Promise<void>;
 }
 
@@ -71,7 +77,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
   const state = new EmulatorState(authority);
   const admin = new EmulatorAdmin(state);
   const backups = new BackupCodec();
-  const listeners: HttpsListener[] = [];
+  const listeners: StoppableListener[] = [];
 
   try {
     const authorityRouter = new Router();
@@ -86,6 +92,8 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     const adminListener = new HttpsListener(tls, routerHandler(adminRouter));
     listeners.push(adminListener);
     await adminListener.listen();
+
+    const { identity, env: identityEnv } = await startIdentity({ tls, authority, clientId, options: options.identity, listeners, adminRouter });
 
     const vaultUrls: Record<string, string> = {};
     for (const name of names) {
@@ -115,6 +123,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
       AZURE_AUTHORITY_HOST: authority.host,
       KVDR_ALLOW_CUSTOM_HOSTS: '1',
       AZURE_TOKEN_CREDENTIALS: 'EnvironmentCredential',
+      ...identityEnv,
     };
     if (options.readyFile) {
       writeReadyFile(options.readyFile, { vaults: vaultUrls, adminUrl: adminListener.url, authorityHost: authority.host, env, pid: process.pid });
@@ -131,6 +140,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
       ca: tls.cert,
       env,
       admin,
+      identity,
       async close() {
         if (closed) return;
         closed = true;

@@ -2,6 +2,7 @@
  * All state of a running emulator in one place: each vault's secrets, faults, firewall and request
  * counts, and the authority's tenant, clients and token issuer. Route modules read and change it.
  */
+import type { ServerResponse } from 'node:http';
 import { FirewallState } from './firewall';
 import { parseFaults, seededRandom, type Faults } from './faults';
 import { SecretStore, type TransientConflictOptions } from './store';
@@ -102,6 +103,8 @@ export class AuthorityState {
   private issuerInstance?: TokenIssuer;
   /** Client id to client secret. */
   readonly clients = new Map<string, string>();
+  /** Answers a token request that carries `client_assertion`; set by `routes/identity.ts`. */
+  clientAssertionGrant?: (form: URLSearchParams, res: ServerResponse) => void;
 
   constructor(readonly tenantId: string) {}
 

@@ -47,6 +47,10 @@ export function registerAuthorityRoutes(router: Router, authority: AuthorityStat
         sendOAuthError(res, 400, 'unsupported_grant_type', `AADSTS70003: The grant type '${grantType}' is not supported. The emulator issues client_credentials tokens.`, 70003);
         return;
       }
+      if (form.has('client_assertion') && authority.clientAssertionGrant) {
+        authority.clientAssertionGrant(form, res);
+        return;
+      }
       const clientId = form.get('client_id') ?? '';
       const expectedSecret = authority.clients.get(clientId);
       if (expectedSecret === undefined) {
@@ -76,7 +80,7 @@ function knownTenant(authority: AuthorityState, tenant: string): boolean {
   return tenant.toLowerCase() === authority.tenantId.toLowerCase();
 }
 
-function sendOAuthError(res: ServerResponse, status: number, error: string, description: string, code: number): void {
+export function sendOAuthError(res: ServerResponse, status: number, error: string, description: string, code: number): void {
   sendJson(res, status, {
     error,
     error_description: description,
