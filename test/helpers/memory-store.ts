@@ -162,8 +162,11 @@ export class MemoryVaultStore implements VaultStore {
 
   async *listVersions(name: string, options: CallOptions = {}): AsyncIterable<SecretRecord> {
     const stored = this.secrets.get(name.toLowerCase());
-    const versions = stored === undefined || stored.deleted !== undefined ? [] : stored.versions;
-    yield* this.paged('listVersions', name, versions, options, (version) => toRecord(stored as StoredSecret, version, true));
+    if (stored === undefined || stored.deleted !== undefined) {
+      this.begin('listVersions', name, options);
+      throw this.fail('not-found', 'listVersions', name, 404, 'SecretNotFound');
+    }
+    yield* this.paged('listVersions', name, stored.versions, options, (version) => toRecord(stored, version, true));
   }
 
   async *listDeletedSecrets(options: CallOptions = {}): AsyncIterable<DeletedSecretRecord> {

@@ -188,6 +188,10 @@ describe('vault adapter against the emulator', function () {
       assert.match(error.message, /"missing-secret"/);
     });
 
+    it('not-found for versions of a missing secret', async () => {
+      await expectCode(collect(open('kv-main').listVersions('missing-secret')), 'not-found');
+    });
+
     it('disabled for a disabled secret', async () => {
       emulator.admin.seed('kv-main', [{ name: 'switched-off', value: SEEDED_VALUES[0], enabled: false }]);
       const error = await expectCode(open('kv-main').getSecret('switched-off'), 'disabled');

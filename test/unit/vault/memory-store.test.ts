@@ -43,6 +43,7 @@ describe('MemoryVaultStore', () => {
     assert.equal(listed.createdOn, now);
     const versions = await collect(store.listVersions('a'));
     assert.deepEqual(versions.map((item) => item.version), [written.version]);
+    await rejectsWithCode(collect(store.listVersions('unknown')), 'not-found');
   });
 
   it('counts one list request per page', async () => {
