@@ -305,6 +305,13 @@ describe('vault adapter against the emulator', function () {
       assert.ok(store.stats().retries > 0, 'no request was retried');
     });
 
+    it('rides out connection resets', async () => {
+      await emulator.admin.setFaults('kv-faults', { resetEvery: 4 });
+      const store = open('kv-faults', { retry: { maxDelayInMs: 200 } });
+      for (let index = 0; index < 12; index += 1) assert.equal((await store.getSecret(`paged-${index}`)).value, SEEDED_VALUES[0]);
+      assert.ok(store.stats().retries >= 3, `retries ${store.stats().retries}`);
+    });
+
     it('fails fast on a closed port', async () => {
       await emulator.admin.setFaults('kv-faults', { outage: true });
       const store = open('kv-faults');
