@@ -51,9 +51,10 @@ export interface OpenVaultOptions {
 
 /**
  * Opens a vault: a `SecretClient` with kvdr's pipeline (challenge gate, retries, call timeout,
- * rate limit) behind the {@link VaultStore} port. Each store has its own token bucket, so open each vault once per
- * run. For a custom host (an emulator or proxy, allowed only with KVDR_ALLOW_CUSTOM_HOSTS=1), the
- * SDK's check that the challenge names a Key Vault resource is turned off.
+ * rate limit) behind the {@link VaultStore} port. Each store has its own token bucket, so open
+ * each vault once per run. For a custom host (an emulator or proxy, allowed only with
+ * KVDR_ALLOW_CUSTOM_HOSTS=1), the SDK's check that the challenge names a Key Vault resource is
+ * turned off. Sends no request until the store is used.
  */
 export function openVault(reference: VaultReference, options: OpenVaultOptions): VaultStore {
   const maxRequestsPerSecond = options.maxRequestsPerSecond ?? DEFAULT_MAX_REQUESTS_PER_SECOND;
@@ -69,6 +70,12 @@ export function openVault(reference: VaultReference, options: OpenVaultOptions):
   const recorder = new VaultStatsRecorder();
   const bucket = new TokenBucket({ ratePerSecond: maxRequestsPerSecond });
   const settings = { ...DEFAULT_RETRY_SETTINGS, ...definedOnly(options.retry ?? {}) };
+  if (!Number.isInteger(settings.maxRetries) || settings.maxRetries < 0) {
+    throw invalidInput(`Invalid retry count ${settings.maxRetries}: give a whole number of 0 or more.`);
+  }
+  if (!Number.isFinite(settings.maxDelayInMs) || settings.maxDelayInMs <= 0) {
+    throw invalidInput(`Invalid maximum retry delay of ${settings.maxDelayInMs} ms: give a positive number of milliseconds.`);
+  }
 
   const client = new SecretClient(reference.url, options.credential, {
     httpClient: createRateLimitedHttpClient(createDefaultHttpClient(), bucket, recorder),

@@ -49,6 +49,16 @@ describe('openVault', () => {
     );
   });
 
+  it('rejects invalid retry settings', () => {
+    for (const retry of [{ maxRetries: -1 }, { maxRetries: 1.5 }, { maxDelayInMs: 0 }]) {
+      assert.throws(
+        () => openVault(reference, { credential: noToken, retry }),
+        (error: unknown) => isEngineError(error) && error.code === 'invalid-input',
+        JSON.stringify(retry),
+      );
+    }
+  });
+
   it('names the vault', () => {
     const store = openVault(reference, { credential: noToken });
     assert.equal(store.vaultUrl, 'https://kv-app-weu.vault.azure.net/');
