@@ -38,6 +38,7 @@ export const deployOptions: readonly OptionSpec[] = [
   { name: 'varFile', kind: 'list', valueName: '<file>', group: 'terraform', help: 'Variable file passed as -var-file, relative to the working directory; repeat for several.' },
   { name: 'regionVariable', kind: 'string', valueName: '<name>', defaultValue: 'region', group: 'terraform', help: 'Name of the root variable that receives the region being deployed.' },
   { name: 'planDir', kind: 'path', valueName: '<dir>', group: 'terraform', help: 'Directory for each region\'s plan (may hold sensitive values) and its approved-plan record (holds none). Default: <terraform-dir>/.kvdr/plans.' },
+  { name: 'maxParallelRegions', kind: 'number', valueName: '<n>', defaultValue: '4', group: 'terraform', help: 'Regions planned and applied at the same time, so a region that hangs during an outage delays only its own slot; 1 deploys one region after another.' },
   { name: 'terraformPath', kind: 'path', valueName: '<file>', defaultValue: 'terraform', group: 'terraform', help: 'The terraform executable (1.5 or newer), as a path or a name on PATH.' },
   { ...timeoutOption, defaultValue: '2h' },
   ...outputOptions.filter((option) => option.name !== 'junit'),
@@ -56,6 +57,7 @@ interface DeployInputs {
   regionVariable: string;
   planDir: string;
   terraformPath?: string;
+  maxParallelRegions: number;
   timeoutInMs: number;
   report?: string;
   markdown?: string;
@@ -84,9 +86,16 @@ function readInputs(host: Host): DeployInputs {
   const regionVariable = host.getInput('regionVariable') ?? 'region';
   if (!/^[A-Za-z_][A-Za-z0-9_-]*$/.test(regionVariable)) throw invalidInput(`Invalid --region-variable "${regionVariable}": use a Terraform variable name such as region.`);
 
+  const parallelText = host.getInput('maxParallelRegions') ?? '4';
+  const maxParallelRegions = Number(parallelText);
+  if (!/^\d+$/.test(parallelText) || maxParallelRegions < 1) {
+    throw invalidInput(`Invalid --max-parallel-regions "${parallelText}": use a whole number of 1 or more, such as 4.`);
+  }
+
   return {
     terraformDir,
     regions,
+    maxParallelRegions,
     command,
     stateKeyPrefix,
     backendConfig,
@@ -156,14 +165,17 @@ async function runDeploy(host: Host): Promise<ExitCode> {
 
   // terraform runs in its own process group, so it does not see the Ctrl-C or the agent's
   // cancellation signal: forward them, and terraform gets to release its state lock.
-  const cancellation = new AbortController();
-  const cancel = (): void => cancellation.abort(new Error('cancelled'));
+  const controller = new AbortController();
+  const cancel = (): void => controller.abort(new Error('cancelled'));
   process.once('SIGINT', cancel);
   process.once('SIGTERM', cancel);
-  const abortSignal = AbortSignal.any([cancellation.signal, AbortSignal.timeout(inputs.timeoutInMs)]);
+  // A plain timer rather than AbortSignal.timeout: Node may collect a timeout signal that only
+  // AbortSignal.any refers to, and then the deadline never fires.
+  const deadline = setTimeout(() => controller.abort(new DOMException('The deploy deadline passed.', 'TimeoutError')), inputs.timeoutInMs);
   try {
-    return await deployWithSignal(host, inputs, stateStorage, abortSignal);
+    return await deployWithSignal(host, inputs, stateStorage, controller.signal);
   } finally {
+    clearTimeout(deadline);
     process.removeListener('SIGINT', cancel);
     process.removeListener('SIGTERM', cancel);
   }
@@ -186,6 +198,7 @@ async function deployWithSignal(host: Host, inputs: DeployInputs, stateStorage: 
     workDir: join(inputs.terraformDir, '.kvdr', 'data'),
     regionVariable: inputs.regionVariable,
     varFiles: inputs.varFiles,
+    maxParallelRegions: inputs.maxParallelRegions,
     env,
     terraformPath: inputs.terraformPath,
     abortSignal,

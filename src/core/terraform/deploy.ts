@@ -1,7 +1,7 @@
 /**
- * Deploys region stacks one after another: init, plan, and apply, each region with its own state
- * and data directory. A failing region is recorded and the next one runs, so an outage in one
- * region never blocks deploying the others.
+ * Deploys region stacks side by side: init, plan and apply, each region with its own state and data
+ * directory. A failing region is recorded and the others carry on, so an outage in one region never
+ * blocks deploying the others.
  */
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -11,7 +11,11 @@ import { silentLogger, type Logger } from '../log';
 import { backendConfigForRegion, type RegionBackendOptions } from './backend';
 import { describeChangeDifferences, fingerprintPlan, summarizePlan, type PlanSummary } from './plan-summary';
 import { applyPlan, initStack, planStack, readOutputs, showPlanJson, type StackContext, type StackOutputs } from './stack';
+import { BufferedLogger } from './buffered-logger';
 import { checkTerraformVersion } from './version';
+
+/** Regions deployed at the same time unless the caller sets `maxParallelRegions`. */
+export const DEFAULT_MAX_PARALLEL_REGIONS = 4;
 
 /** `plan` stops after the plan; `apply` applies an approved plan; `plan-apply` does both in one run. */
 export type DeployCommand = 'plan' | 'apply' | 'plan-apply';
@@ -27,6 +31,11 @@ export interface DeployRegionsOptions extends RegionBackendOptions {
   planDir: string;
   /** Parent directory of each region's `TF_DATA_DIR` (`<workDir>/<region>`). */
   workDir: string;
+  /**
+   * Regions planned and applied at the same time, so a region that hangs (for example during an
+   * outage, until terraform's own timeouts end it) delays no more than its own slot. Default: 4.
+   */
+  maxParallelRegions?: number;
   /** The root variable that selects the region in the regions map. Default: `region`. */
   regionVariable?: string;
   varFiles?: readonly string[];
@@ -103,21 +112,15 @@ export async function deployRegions(options: DeployRegionsOptions): Promise<Depl
   await mkdir(options.planDir, { recursive: true });
   await mkdir(options.workDir, { recursive: true });
 
-  // Every region has its own data directory, so without a shared plugin cache each init would
-  // download the providers again. Regions run one at a time, which the cache requires.
-  let env = options.env;
-  if (!env.TF_PLUGIN_CACHE_DIR) {
-    // The leading dot keeps it apart from the region folders, whose names start with a letter or digit.
-    const pluginCacheDir = join(options.workDir, '.plugin-cache');
-    await mkdir(pluginCacheDir, { recursive: true });
-    env = { ...env, TF_PLUGIN_CACHE_DIR: pluginCacheDir };
-  }
-
-  const results: RegionDeployResult[] = [];
-  for (const region of options.regions) {
-    const result = await logger.group(`Region ${region}`, () => deployRegion({ ...options, env }, region, terraformVersion, logger));
-    results.push(result);
-  }
+  const env = await prepareProviders({ ...options, logger });
+  const results = await mapWithConcurrency(options.regions, options.maxParallelRegions ?? DEFAULT_MAX_PARALLEL_REGIONS, async (region) => {
+    // Each region logs into its own buffer, replayed in one group when it finishes, so the lines
+    // of regions running side by side do not interleave.
+    const buffer = new BufferedLogger();
+    const result = await deployRegion({ ...options, env }, region, terraformVersion, buffer);
+    await logger.group(`Region ${region}`, async () => buffer.replay(logger));
+    return result;
+  });
 
   const failedRegions = results.filter((result) => result.outcome === 'failed').map((result) => result.region);
   return {
@@ -128,6 +131,48 @@ export async function deployRegions(options: DeployRegionsOptions): Promise<Depl
     destroyPresent: results.some((result) => result.plan?.destroyPresent === true),
     failedRegions,
   };
+}
+
+/**
+ * Installs the providers once, into a plugin cache every region's init then reads, so the regions
+ * can initialize in parallel without each downloading the providers. It writes the dependency lock
+ * file too, and touches no backend, so it needs neither the state storage nor any region.
+ */
+async function prepareProviders(options: DeployRegionsOptions & { logger: Logger }): Promise<DeployRegionsOptions['env']> {
+  let env = options.env;
+  if (!env.TF_PLUGIN_CACHE_DIR) {
+    // The leading dot keeps these apart from the region folders, whose names start with a letter or digit.
+    const pluginCacheDir = join(options.workDir, '.plugin-cache');
+    await mkdir(pluginCacheDir, { recursive: true });
+    env = { ...env, TF_PLUGIN_CACHE_DIR: pluginCacheDir };
+  }
+  const context: StackContext = {
+    terraformDir: options.terraformDir,
+    dataDir: join(options.workDir, '.providers'),
+    env,
+    terraformPath: options.terraformPath,
+    abortSignal: options.abortSignal,
+    killGraceInMs: options.killGraceInMs,
+    logger: options.logger,
+  };
+  await initStack(context, { backend: false });
+  options.logger.info('Providers installed');
+  return env;
+}
+
+/** Runs `fn` for every item with at most `limit` running at once; results keep the items' order. */
+async function mapWithConcurrency<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const index = next;
+      next += 1;
+      results[index] = await fn(items[index]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+  return results;
 }
 
 async function deployRegion(options: DeployRegionsOptions, region: string, terraformVersion: string, logger: Logger): Promise<RegionDeployResult> {

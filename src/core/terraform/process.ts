@@ -46,8 +46,9 @@ const MAX_STDERR_BYTES = 1024 * 1024;
 export const INSTALL_HINT =
   'Install Terraform 1.5 or newer (https://developer.hashicorp.com/terraform/install; on Azure Pipelines the TerraformInstaller task, on GitHub hashicorp/setup-terraform), or pass --terraform-path.';
 
+/** True for the reason `AbortSignal.timeout` gives, a DOMException named TimeoutError, or any error of that name. */
 function isTimeoutReason(reason: unknown): boolean {
-  return reason instanceof Error && reason.name === 'TimeoutError';
+  return typeof reason === 'object' && reason !== null && (reason as { name?: unknown }).name === 'TimeoutError';
 }
 
 /**

@@ -33,6 +33,8 @@ export interface StackContext {
 export interface InitStackOptions {
   /** `-backend-config` pairs, the state key included. Values reach terraform's argv, so prefer ARM_* env for credentials. */
   backendConfig?: Record<string, string>;
+  /** False runs `init -backend=false`: providers and modules only, no state access. Default: true. */
+  backend?: boolean;
 }
 
 /** Options for {@link planStack}. */
@@ -86,9 +88,11 @@ function failure(command: string, output: TerraformOutput): EngineError {
   return new EngineError('internal', `terraform ${command} failed: ${summarizeDiagnostics(output.stdout, output.stderr, output.exitCode)}`);
 }
 
-/** Runs `terraform init -reconfigure` with the given backend settings. */
+/** Runs `terraform init -reconfigure` with the given backend settings, or `init -backend=false`. */
 export async function initStack(context: StackContext, options: InitStackOptions = {}): Promise<void> {
-  const args = ['init', '-input=false', '-no-color', '-reconfigure'];
+  const args = ['init', '-input=false', '-no-color'];
+  if (options.backend === false) args.push('-backend=false');
+  else args.push('-reconfigure');
   for (const [key, value] of Object.entries(options.backendConfig ?? {})) args.push(`-backend-config=${key}=${value}`);
   const output = await run(context, args);
   if (output.exitCode !== 0) throw failure('init', output);

@@ -148,6 +148,17 @@ describe('kvdr deploy with terraform', function () {
     assert.equal(existsSync(join(stackDir, '.kvdr', 'plans', 'brokenregion.tfplan')), false, 'a failed plan left a plan file');
   });
 
+  it('does not wait for a hanging region', async () => {
+    const started = Date.now();
+    const run = await deploy({ region: ['hangingregion', 'westeurope'], command: 'plan-apply', timeout: '20s' });
+    assert.equal(run.exitCode, 2);
+    const byRegion = Object.fromEntries(run.result.regions.map((region) => [region.region, region]));
+    assert.equal(byRegion.westeurope.applied, true, byRegion.westeurope.error);
+    assert.equal(byRegion.hangingregion.outcome, 'failed');
+    assert.equal(byRegion.hangingregion.errorCode, 'timeout');
+    assert.ok(Date.now() - started < 120_000, 'the hanging apply was not stopped');
+  });
+
   it('keeps the sensitive value out of everything it writes', async () => {
     const run = await deploy({ region: ['westeurope', 'brokenregion'], command: 'plan-apply' });
     await deploy({ region: ['westeurope'], command: 'plan' });
