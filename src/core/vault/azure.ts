@@ -28,37 +28,19 @@ export class AzureVaultStore implements VaultStore {
     this.runSignal = runSignal;
   }
 
-  async *listSecrets(options: CallOptions = {}): AsyncIterable<SecretRecord> {
+  listSecrets(options: CallOptions = {}): AsyncIterable<SecretRecord> {
     const abortSignal = this.signalFor(options);
-    try {
-      for await (const page of this.client.listPropertiesOfSecrets({ abortSignal }).byPage()) {
-        for (const properties of page) yield toSecretRecord(properties);
-      }
-    } catch (error) {
-      throw this.classify(error, 'listSecrets');
-    }
+    return this.listPages('listSecrets', undefined, this.client.listPropertiesOfSecrets({ abortSignal }).byPage(), toSecretRecord);
   }
 
-  async *listVersions(name: string, options: CallOptions = {}): AsyncIterable<SecretRecord> {
+  listVersions(name: string, options: CallOptions = {}): AsyncIterable<SecretRecord> {
     const abortSignal = this.signalFor(options);
-    try {
-      for await (const page of this.client.listPropertiesOfSecretVersions(name, { abortSignal }).byPage()) {
-        for (const properties of page) yield toSecretRecord(properties);
-      }
-    } catch (error) {
-      throw this.classify(error, 'listVersions', name);
-    }
+    return this.listPages('listVersions', name, this.client.listPropertiesOfSecretVersions(name, { abortSignal }).byPage(), toSecretRecord);
   }
 
-  async *listDeletedSecrets(options: CallOptions = {}): AsyncIterable<DeletedSecretRecord> {
+  listDeletedSecrets(options: CallOptions = {}): AsyncIterable<DeletedSecretRecord> {
     const abortSignal = this.signalFor(options);
-    try {
-      for await (const page of this.client.listDeletedSecrets({ abortSignal }).byPage()) {
-        for (const deleted of page) yield toDeletedSecretRecord(deleted);
-      }
-    } catch (error) {
-      throw this.classify(error, 'listDeletedSecrets');
-    }
+    return this.listPages('listDeletedSecrets', undefined, this.client.listDeletedSecrets({ abortSignal }).byPage(), toDeletedSecretRecord);
   }
 
   async getSecret(name: string, version?: string, options: CallOptions = {}): Promise<SecretWithValue> {
@@ -131,6 +113,17 @@ export class AzureVaultStore implements VaultStore {
 
   stats(): VaultStats {
     return this.recorder.snapshot();
+  }
+
+  /** Yields the items of every page, one request per page, and classifies a failure once. */
+  private async *listPages<T, R>(operation: VaultOperation, secretName: string | undefined, pages: AsyncIterable<T[]>, map: (item: T) => R): AsyncIterable<R> {
+    try {
+      for await (const page of pages) {
+        for (const item of page) yield map(item);
+      }
+    } catch (error) {
+      throw this.classify(error, operation, secretName);
+    }
   }
 
   private async call<T>(operation: VaultOperation, name: string, options: CallOptions, send: (abortSignal: AbortSignal | undefined) => Promise<T>): Promise<T> {
