@@ -13,6 +13,7 @@ import { Router } from './http';
 import { caPathFor, removeReadyFile, writeReadyFile } from './ready-file';
 import { registerAdminRoutes } from './routes/admin';
 import { registerAuthorityRoutes } from './routes/authority';
+import { startArm, type ArmOptions, type EmulatorArm } from './routes/arm';
 import { startIdentity, type EmulatorIdentity, type IdentityOptions, type StoppableListener } from './routes/identity';
 import { HttpsListener, routerHandler } from './server';
 import { AuthorityState, EmulatorState, VaultState } from './state';
@@ -24,6 +25,7 @@ export type { Faults, SecretsRole, ThrottleFaults, FirewallFaults } from './faul
 export type { VaultStatsSnapshot } from './state';
 export type { ReadyFile } from './ready-file';
 export type { EmulatorIdentity, FederatedCredential, IdentityOptions } from './routes/identity';
+export type { ArmOptions, ArmRole, EmulatorArm } from './routes/arm';
 
 export interface EmulatorOptions {
   /** Vault names, for example `['kv-weu', 'kv-neu']`. */
@@ -39,6 +41,8 @@ export interface EmulatorOptions {
   readyFile?: string;
   /** Azure DevOps, GitHub and managed identity settings; every field has a default. */
   identity?: IdentityOptions;
+  /** Subscription, resource group and management-plane roles of the ARM surface. */
+  arm?: ArmOptions;
 }
 
 export interface Emulator {
@@ -57,6 +61,12 @@ export interface Emulator {
   admin: EmulatorAdmin;
   /** The Azure DevOps OIDC, GitHub ID-token and managed identity endpoints. */
   identity: EmulatorIdentity;
+  /** The ARM endpoint serving GET and PATCH of each vault resource (`KVDR_ARM_ENDPOINT`). */
+  armUrl: string;
+  /** Vault name to ARM resource id. */
+  resourceIds: Record<string, string>;
+  /** The ARM surface: subscription, resource group and management-plane roles. */
+  arm: EmulatorArm;
   close(): Promise<void>;
 }
 
@@ -110,6 +120,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
       state.vaults.set(name.toLowerCase(), vault);
       vaultUrls[name] = listener.url;
     }
+    const { arm, env: armEnv } = await startArm({ tls, state, options: options.arm, listeners, adminRouter });
 
     const caDirectory = options.readyFile ? undefined : mkdtempSync(join(tmpdir(), 'kvdr-emulator-'));
     const caPath = options.readyFile ? caPathFor(options.readyFile) : join(caDirectory!, 'ca.pem');
@@ -124,9 +135,10 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
       KVDR_ALLOW_CUSTOM_HOSTS: '1',
       AZURE_TOKEN_CREDENTIALS: 'EnvironmentCredential',
       ...identityEnv,
+      ...armEnv,
     };
     if (options.readyFile) {
-      writeReadyFile(options.readyFile, { vaults: vaultUrls, adminUrl: adminListener.url, authorityHost: authority.host, env, pid: process.pid });
+      writeReadyFile(options.readyFile, { vaults: vaultUrls, adminUrl: adminListener.url, authorityHost: authority.host, armUrl: arm.url, resourceIds: arm.resourceIds, env, pid: process.pid });
     }
 
     let closed = false;
@@ -141,6 +153,9 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
       env,
       admin,
       identity,
+      armUrl: arm.url,
+      resourceIds: arm.resourceIds,
+      arm,
       async close() {
         if (closed) return;
         closed = true;

@@ -9,6 +9,10 @@ export interface ReadyFile {
   vaults: Record<string, string>;
   adminUrl: string;
   authorityHost: string;
+  /** The ARM endpoint (`KVDR_ARM_ENDPOINT` in `env`). */
+  armUrl: string;
+  /** Vault name to ARM resource id. */
+  resourceIds: Record<string, string>;
   env: Record<string, string>;
   /** Id of the process serving the emulator: signal it (SIGINT or SIGTERM) to stop the emulator. */
   pid: number;
