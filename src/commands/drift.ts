@@ -148,7 +148,7 @@ export function readDriftInputs(host: Host, env: NodeJS.ProcessEnv = process.env
   };
 }
 
-/** How the run ends: the result shown by the front end and the exit code. */
+/** The end of a run: the result the front end shows, the exit code and the message. */
 interface Outcome {
   result: RunResult;
   exitCode: ExitCode;

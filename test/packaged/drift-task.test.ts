@@ -17,7 +17,7 @@ import { extractZip } from './helpers/zip';
 
 const CONNECTION_ID = '0b6f2c4e-93a1-4d5e-8f70-2a9c41d6e3b8';
 
-/** The agent's variables for an AzureRM service connection with a service principal secret. */
+/** Returns the agent's variables for an AzureRM service connection with a service principal secret. */
 function servicePrincipalConnection(emulator: Emulator): Record<string, string> {
   const parameters = { serviceprincipalid: emulator.clientId, tenantid: emulator.tenantId, authenticationType: 'spnKey', serviceprincipalkey: emulator.clientSecret };
   const env: Record<string, string> = {

@@ -7,7 +7,7 @@ import { sameOrigin } from '../sync/lineage';
 import type { PlannedAction } from '../sync/model';
 import { outcomeOf, type DriftState, type SecretDriftFinding } from './model';
 
-/** What classification needs beyond the action: every listed inventory and the policies. */
+/** The context of classification beyond the action: every listed inventory and the policies. */
 export interface ClassifyContext {
   /** Inventories by vault id. */
   inventories: ReadonlyMap<string, VaultInventory>;
@@ -57,9 +57,11 @@ export function classifyAction(action: PlannedAction, context: ClassifyContext):
     case 'update':
       return classifyUpdate(action, existing, finding);
     case 'update-properties': {
+      if (action.enabledOnly) {
+        return finding('properties-differ', 'The source version is disabled, so its value cannot be compared, but this replica is enabled; kvdr sync disables it.');
+      }
       const differing = existing !== undefined && action.from !== undefined ? differingProperties(existing, action.from) : [];
-      const which = action.enabledOnly ? 'enabled' : differing.join(', ') || 'properties';
-      return finding('properties-differ', `Same value, different ${which}; kvdr sync updates the properties without a new version.`);
+      return finding('properties-differ', `Same value, different ${differing.join(', ') || 'properties'}; kvdr sync updates the properties without a new version.`);
     }
     case 'conflict':
       return finding('diverged', `${action.reason ?? 'Written in both vaults since their last common origin.'} Decide which write wins, then run kvdr sync with --on-conflict.`);

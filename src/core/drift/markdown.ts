@@ -1,7 +1,7 @@
 /**
  * The drift summary in Markdown, for `--markdown` and the job summary: counts by state and vault,
- * then the drifted secrets grouped by state and vault, then Terraform. Secrets are named, values
- * never appear (the report holds none).
+ * then the drifted secrets grouped by state and vault, then Terraform. Secrets are named, but values
+ * never appear, because the report contains none.
  */
 import { formatDuration } from '../duration';
 import { escapeCell } from '../report/markdown';
@@ -11,9 +11,9 @@ import type { DriftReport } from './report';
 
 /** Options of {@link renderDriftMarkdown}. */
 export interface DriftMarkdownOptions {
-  /** Most secret names listed in one cell; the rest are counted. Default 50. */
+  /** Maximum secret names listed in one cell; the rest are counted. Default 50. */
   maxNamesPerCell?: number;
-  /** Most rows in one table; the rest are counted. Default 200. */
+  /** Maximum rows in one table; the rest are counted. Default 200. */
   maxRows?: number;
 }
 

@@ -34,13 +34,13 @@ export const DRIFT_STATES: readonly DriftState[] = [
 ];
 
 /**
- * How a finding counts: `drift` fails the check under `--on-drift fail`; `reported` is listed but
- * is not drift (an extra secret without `--prune`, an unverifiable pair); `excluded` was filtered
- * out; `in-sync` matches.
+ * The weight of a finding. `drift` fails the check under `--on-drift fail`. `reported` is listed
+ * but is not drift, such as an extra secret without `--prune` or an unverifiable pair. `excluded`
+ * was filtered out, and `in-sync` matches.
  */
 export type DriftOutcome = 'drift' | 'reported' | 'excluded' | 'in-sync';
 
-/** What the check does when it finds drift. */
+/** The run's result when drift is found: failed, succeeded with issues, or succeeded. */
 export type OnDriftPolicy = 'fail' | 'warn' | 'ignore';
 export const ON_DRIFT_POLICIES: readonly OnDriftPolicy[] = ['fail', 'warn', 'ignore'];
 
@@ -73,7 +73,7 @@ export function outcomeOf(state: DriftState, options: { prune: boolean }): Drift
   }
 }
 
-/** How a Terraform resource drifted, from one region's plans. */
+/** The kind of a Terraform resource's drift, from one region's plans. */
 export type TerraformDriftKind = 'changed-outside-terraform' | 'pending-change';
 
 /** One drifted Terraform resource: its address and which attributes changed, never their values. */
@@ -98,6 +98,6 @@ export interface RegionDriftResult {
   refreshOnlyExitCodeSignalledChanges?: boolean;
   /** Names of root outputs whose values changed; outputs alone are not drift. */
   outputChanges: string[];
-  /** Why the region could not be checked, as one line. */
+  /** The reason the region could not be checked, as one line. */
   error?: string;
 }

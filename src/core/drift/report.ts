@@ -29,7 +29,7 @@ export interface DriftReportOptions {
   message: string;
 }
 
-/** The pseudo vault id under which a region's Terraform findings are reported. */
+/** Returns the pseudo vault id under which a region's Terraform findings are reported. */
 export function terraformVaultId(region: string): string {
   return `terraform/${region}`;
 }
@@ -56,6 +56,11 @@ function terraformEntry(finding: TerraformDriftFinding): ReportEntry {
   };
 }
 
+function roleOf(hasSource: boolean, index: number): string {
+  if (hasSource) return index === 0 ? 'source' : 'target';
+  return index === 0 ? 'primary' : 'vault';
+}
+
 /** Counts the drifted pairs and resources of a check. */
 export function countDrift(secrets: SecretDriftResult | undefined, terraform: TerraformDriftResult | undefined): number {
   const secretDrift = secrets?.findings.filter((finding) => finding.outcome === 'drift').length ?? 0;
@@ -78,7 +83,7 @@ export function buildDriftReport(secrets: SecretDriftResult | undefined, terrafo
     const vault: ReportVault = {
       vaultId: store.vaultId,
       vaultUrl: store.vaultUrl,
-      role: options.hasSource ? (index === 0 ? 'source' : 'target') : index === 0 ? 'primary' : 'vault',
+      role: roleOf(options.hasSource, index),
       requests: Object.values(stats.requestsByOperation).reduce((sum, count) => sum + count, 0),
       requestsByOperation: { ...stats.requestsByOperation },
       throttledResponses: stats.throttledResponses,

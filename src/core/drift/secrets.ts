@@ -47,7 +47,7 @@ export interface SecretDriftResult {
   valuesRead: number;
 }
 
-/** Most planning passes: the first asks for lookups, later ones may ask for deleted-name lists. */
+/** Maximum planning passes: the first requests lookups, and later ones may request deleted-name lists. */
 const MAX_PLAN_PASSES = 4;
 
 /**
@@ -134,7 +134,7 @@ async function listAll(options: CheckSecretDriftOptions, unreachable: Map<string
 
 /**
  * Fetches what the plan asked for. A lookup that fails marks its vault as unreachable, because the
- * drift found there is then incomplete; a neutral fact stands in so that planning can finish.
+ * drift found there is then incomplete. A neutral fact takes its place so that planning can finish.
  */
 async function fetchFacts(
   plan: SyncPlan,

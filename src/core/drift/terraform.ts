@@ -21,7 +21,7 @@ export interface CheckTerraformDriftOptions extends RegionBackendOptions {
   /** Absolute path of the Terraform root configuration. */
   terraformDir: string;
   regions: readonly string[];
-  /** Where each region's `TF_DATA_DIR` goes (`<workDir>/<region>`). */
+  /** Parent folder of each region's `TF_DATA_DIR` (`<workDir>/<region>`) and plan files. */
   workDir: string;
   /** The root variable that selects the region. Default: `region`. */
   regionVariable?: string;
@@ -34,7 +34,7 @@ export interface CheckTerraformDriftOptions extends RegionBackendOptions {
   logger?: Logger;
 }
 
-/** What the Terraform drift check found, per region. */
+/** The Terraform drift check's findings, per region. */
 export interface TerraformDriftResult {
   terraformVersion: string;
   regions: RegionDriftResult[];

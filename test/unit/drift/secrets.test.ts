@@ -84,10 +84,10 @@ describe('secret drift', () => {
     await sync([source, target], policy());
     await source.deleteSecret('gone');
 
-    const kept = await check([source, target]);
+    const retained = await check([source, target]);
     const deleted = await check([source, target], { deletes: 'soft-delete' });
 
-    assert.deepEqual(lines(kept.findings), ['gone@kv-a extra reported']);
+    assert.deepEqual(lines(retained.findings), ['gone@kv-a extra reported']);
     assert.deepEqual(lines(deleted.findings), ['gone@kv-a extra drift']);
   });
 

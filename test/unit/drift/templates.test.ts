@@ -1,7 +1,7 @@
 /**
- * The nightly drift templates: valid for their platform (the shared validators) and wired as the
- * nightly check needs, with a schedule that runs without commits, the drift step, per-secret test
- * results, the report kept, and on GitHub an optional issue when drift is found.
+ * The nightly drift templates are valid for their platform, checked with the shared validators.
+ * Each has a schedule that runs without commits, the drift step, per-secret test results and the
+ * kept report. The GitHub workflow also opens an issue when drift is found.
  */
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
@@ -78,7 +78,8 @@ describe('nightly drift templates', () => {
     const workflow = parse(readFileSync(WORKFLOW, 'utf8')) as { permissions: Record<string, string>; jobs: Record<string, { steps: Step[] }> };
     const steps = Object.values(workflow.jobs).flatMap((job) => job.steps);
     const drift = steps.find((step) => step.uses?.includes('/actions/drift@'));
-    assert.ok(drift?.with && drift.id, 'a drift action step with an id');
+    assert.ok(drift?.with, 'a drift action step with inputs');
+    assert.ok(drift.id, 'the drift step has an id');
 
     const upload = steps.find((step) => step.uses?.startsWith('actions/upload-artifact@'));
     assert.ok(upload?.with?.path.includes(drift.with.report), 'the report is uploaded');
