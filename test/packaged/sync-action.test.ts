@@ -16,10 +16,13 @@ import { ensureNode24, runNode, type NodeRuntime } from './helpers/runtimes';
 const actionDirectory = join(repoRoot, 'actions', 'sync');
 const fixtures = join(__dirname, 'fixtures');
 
+const CURRENT_NODE = `Node ${process.versions.node.split('.')[0]}`;
+
 const RUNS = [
-  { label: `Node ${process.versions.node.split('.')[0]}`, authMode: 'environment', target: 'kv-first' },
-  { label: 'Node 24', authMode: 'environment', target: 'kv-second' },
-  { label: 'Node 24', authMode: 'azure-cli', target: 'kv-third' },
+  { label: CURRENT_NODE, authMode: 'oidc', target: 'kv-first' },
+  { label: 'Node 24', authMode: 'oidc', target: 'kv-second' },
+  { label: CURRENT_NODE, authMode: 'environment', target: 'kv-third' },
+  { label: 'Node 24', authMode: 'azure-cli', target: 'kv-fourth' },
 ];
 
 describe('sync action bundle', function () {
@@ -30,7 +33,7 @@ describe('sync action bundle', function () {
 
   before(async () => {
     work = mkdtempSync(join(tmpdir(), 'kvdr-packaged-action-'));
-    runtimes.set(RUNS[0].label, { label: RUNS[0].label, path: process.execPath });
+    runtimes.set(CURRENT_NODE, { label: CURRENT_NODE, path: process.execPath });
     runtimes.set('Node 24', { label: 'Node 24', path: ensureNode24() });
     emulator = await startSeededEmulator([...new Set(RUNS.map((run) => run.target)), 'kv-healthy', 'kv-read-only']);
     await emulator.admin.setFaults('kv-read-only', { readOnly: true });
@@ -44,6 +47,16 @@ describe('sync action bundle', function () {
   /** Credentials the way each auth mode finds them on a runner. */
   function credentialEnv(authMode: string): Record<string, string> {
     const base = { NODE_EXTRA_CA_CERTS: emulator.env.NODE_EXTRA_CA_CERTS, KVDR_ALLOW_CUSTOM_HOSTS: '1', AZURE_AUTHORITY_HOST: emulator.authorityHost };
+    if (authMode === 'oidc') {
+      // The runner's ID-token endpoint and request token, which `permissions: id-token: write` provides.
+      return {
+        ...base,
+        ACTIONS_ID_TOKEN_REQUEST_URL: emulator.identity.idTokenRequestUrl,
+        ACTIONS_ID_TOKEN_REQUEST_TOKEN: emulator.identity.idTokenRequestToken,
+        INPUT_CLIENTID: emulator.clientId,
+        INPUT_TENANTID: emulator.tenantId,
+      };
+    }
     if (authMode === 'environment') {
       return { ...base, AZURE_TENANT_ID: emulator.tenantId, AZURE_CLIENT_ID: emulator.clientId, AZURE_CLIENT_SECRET: emulator.clientSecret };
     }
@@ -93,6 +106,10 @@ describe('sync action bundle', function () {
       const masked = new Set(run.commands.filter((command) => command.command === 'add-mask').map((command) => command.data));
       assertEverySeededValueRegistered(masked, '::add-mask::');
       for (const [name, value] of Object.entries(SEEDED_SECRETS)) assert.ok(masked.has(value), `the whole value of ${name} is masked`);
+      if (authMode === 'oidc') {
+        assert.ok([...masked].some((value) => value.split('.').length === 3 && value.startsWith('ey')), 'the ID token is masked');
+        assert.ok(!withoutMaskCommands(run.stdout).includes(emulator.identity.idTokenRequestToken), 'the request token stays out of the log');
+      }
 
       assert.match(run.summary, /\S/, 'a job summary');
       assertNoSeededValue(run.summary, 'the job summary');
@@ -104,7 +121,7 @@ describe('sync action bundle', function () {
   }
 
   it('warns and reports partial when one target fails', async () => {
-    const run = await runAction(runtimes.get(RUNS[0].label)!, {
+    const run = await runAction(runtimes.get(CURRENT_NODE)!, {
       ...credentialEnv('environment'),
       INPUT_SOURCE: emulator.vaults[SOURCE_VAULT],
       INPUT_TARGET: `${emulator.vaults['kv-healthy']}\n${emulator.vaults['kv-read-only']}`,
@@ -117,8 +134,34 @@ describe('sync action bundle', function () {
     await assertTargetHoldsSeededValues(emulator, 'kv-healthy');
   });
 
+  it('names the subject of a rejected OIDC exchange', async () => {
+    const { state } = emulator.identity;
+    const trusted = state.federatedCredentials.map((credential) => ({ ...credential }));
+    emulator.identity.update({ federatedCredentials: [{ clientId: emulator.clientId, issuer: 'https://token.actions.githubusercontent.com', subject: 'repo:another/repository:ref:refs/heads/main' }] });
+    try {
+      const run = await runAction(runtimes.get(CURRENT_NODE)!, {
+        ...credentialEnv('oidc'),
+        INPUT_AUTHMODE: 'oidc',
+        INPUT_SOURCE: emulator.vaults[SOURCE_VAULT],
+        INPUT_TARGET: emulator.vaults['kv-healthy'],
+      });
+      assert.equal(run.code, 1);
+      assert.equal(run.outputs.result, 'failed');
+      // The engine annotates each vault it could not list, and the result adds one more error.
+      const errors = run.commands.filter((command) => command.command === 'error').map((command) => command.data);
+      assert.ok(errors.length > 0, 'an error annotation');
+      for (const error of errors) {
+        assert.ok(error.includes(`subject "${state.githubSubject}"`), error);
+        assert.ok(error.includes('issuer "https://token.actions.githubusercontent.com"'), error);
+      }
+      assert.ok(!/ey[\w-]+\.ey[\w-]+\.[\w-]+/.test(withoutMaskCommands(run.stdout)), 'no token in the log');
+    } finally {
+      emulator.identity.update({ federatedCredentials: trusted });
+    }
+  });
+
   it('fails naming the missing id-token permission', async () => {
-    const run = await runAction(runtimes.get(RUNS[0].label)!, {
+    const run = await runAction(runtimes.get(CURRENT_NODE)!, {
       NODE_EXTRA_CA_CERTS: emulator.env.NODE_EXTRA_CA_CERTS,
       KVDR_ALLOW_CUSTOM_HOSTS: '1',
       INPUT_AUTHMODE: 'oidc',

@@ -18,33 +18,80 @@ import { extractZip } from './helpers/zip';
 /** A service connection id as the agent passes it: the connection's GUID. */
 const CONNECTION_ID = '5d0c6a1e-7f43-4f0b-9a55-3c2a1f0e9b71';
 
-const RUNTIMES = [
-  { label: `Node ${process.versions.node.split('.')[0]}`, target: 'kv-first' },
-  { label: 'Node 24', target: 'kv-second' },
+/** How the job authenticates in each run: the agent's default, a service principal or a managed identity. */
+type Scheme = 'WorkloadIdentityFederation' | 'ServicePrincipal' | 'ManagedServiceIdentity';
+
+const CURRENT_NODE = `Node ${process.versions.node.split('.')[0]}`;
+
+const RUNS: { label: string; scheme: Scheme; target: string }[] = [
+  { label: CURRENT_NODE, scheme: 'WorkloadIdentityFederation', target: 'kv-first' },
+  { label: 'Node 24', scheme: 'WorkloadIdentityFederation', target: 'kv-second' },
+  { label: CURRENT_NODE, scheme: 'ServicePrincipal', target: 'kv-third' },
+  { label: CURRENT_NODE, scheme: 'ManagedServiceIdentity', target: 'kv-fourth' },
 ];
 
 /**
  * Returns the variables the agent sets for a service connection: the authorization as JSON, its scheme,
  * each parameter on its own, and the connection's data.
  */
-function connectionEnv(scheme: string, parameters: Record<string, string>, data: Record<string, string>): Record<string, string> {
+function connectionEnv(id: string, scheme: string, parameters: Record<string, string>, data: Record<string, string>): Record<string, string> {
   const env: Record<string, string> = {
-    INPUT_AZURESUBSCRIPTION: CONNECTION_ID,
-    [`ENDPOINT_AUTH_${CONNECTION_ID}`]: JSON.stringify({ parameters, scheme }),
-    [`ENDPOINT_AUTH_SCHEME_${CONNECTION_ID}`]: scheme,
+    [`ENDPOINT_AUTH_${id}`]: JSON.stringify({ parameters, scheme }),
+    [`ENDPOINT_AUTH_SCHEME_${id}`]: scheme,
   };
-  for (const [key, value] of Object.entries(parameters)) env[`ENDPOINT_AUTH_PARAMETER_${CONNECTION_ID}_${key.toUpperCase()}`] = value;
-  for (const [key, value] of Object.entries(data)) env[`ENDPOINT_DATA_${CONNECTION_ID}_${key.toUpperCase()}`] = value;
+  for (const [key, value] of Object.entries(parameters)) env[`ENDPOINT_AUTH_PARAMETER_${id}_${key.toUpperCase()}`] = value;
+  for (const [key, value] of Object.entries(data)) env[`ENDPOINT_DATA_${id}_${key.toUpperCase()}`] = value;
   return env;
 }
 
 /** Returns the variables of an AzureRM service connection that uses a service principal secret. */
 function servicePrincipalConnection(emulator: Emulator): Record<string, string> {
-  return connectionEnv(
-    'ServicePrincipal',
-    { serviceprincipalid: emulator.clientId, tenantid: emulator.tenantId, authenticationType: 'spnKey', serviceprincipalkey: emulator.clientSecret },
-    { environmentAuthorityUrl: emulator.authorityHost },
-  );
+  return {
+    INPUT_AZURESUBSCRIPTION: CONNECTION_ID,
+    ...connectionEnv(
+      CONNECTION_ID,
+      'ServicePrincipal',
+      { serviceprincipalid: emulator.clientId, tenantid: emulator.tenantId, authenticationType: 'spnKey', serviceprincipalkey: emulator.clientSecret },
+      { environmentAuthorityUrl: emulator.authorityHost },
+    ),
+  };
+}
+
+/**
+ * Returns the variables of a workload identity federation connection, with the job's OIDC endpoint
+ * and its access token in the SystemVssConnection endpoint, where the agent puts them.
+ */
+function workloadIdentityConnection(emulator: Emulator): Record<string, string> {
+  const { identity } = emulator;
+  return {
+    INPUT_AZURESUBSCRIPTION: identity.serviceConnectionId,
+    SYSTEM_OIDCREQUESTURI: identity.oidcRequestUri,
+    ...connectionEnv(identity.serviceConnectionId, 'WorkloadIdentityFederation', { serviceprincipalid: emulator.clientId, tenantid: emulator.tenantId }, { environmentAuthorityUrl: emulator.authorityHost }),
+    ...connectionEnv('SystemVssConnection', 'OAuth', { AccessToken: identity.systemAccessToken }, {}),
+  };
+}
+
+/** Returns the variables of a managed identity connection on an agent whose identity endpoint the emulator serves. */
+function managedIdentityConnection(emulator: Emulator): Record<string, string> {
+  return {
+    INPUT_AZURESUBSCRIPTION: CONNECTION_ID,
+    IDENTITY_ENDPOINT: emulator.identity.identityEndpoint,
+    IDENTITY_HEADER: emulator.identity.identityHeader,
+    ...connectionEnv(CONNECTION_ID, 'ManagedServiceIdentity', { tenantid: emulator.tenantId }, {}),
+  };
+}
+
+function connectionFor(scheme: Scheme, emulator: Emulator): Record<string, string> {
+  if (scheme === 'WorkloadIdentityFederation') return workloadIdentityConnection(emulator);
+  if (scheme === 'ServicePrincipal') return servicePrincipalConnection(emulator);
+  return managedIdentityConnection(emulator);
+}
+
+/** Returns the secrets a connection hands the task, which must be masked and never logged. */
+function connectionSecrets(scheme: Scheme, emulator: Emulator): string[] {
+  if (scheme === 'WorkloadIdentityFederation') return [emulator.identity.systemAccessToken];
+  if (scheme === 'ServicePrincipal') return [emulator.clientSecret];
+  return [];
 }
 
 /** Only what points Node and the SDK at the emulator; the credential comes from the connection. */
@@ -84,17 +131,17 @@ describe('KeyVaultSync task from the .vsix', function () {
 
   before(async () => {
     work = mkdtempSync(join(tmpdir(), 'kvdr-packaged-task-'));
-    runtimePaths.set(RUNTIMES[0].label, { label: RUNTIMES[0].label, path: process.execPath });
+    runtimePaths.set(CURRENT_NODE, { label: CURRENT_NODE, path: process.execPath });
     runtimePaths.set('Node 24', { label: 'Node 24', path: ensureNode24() });
     execFileSync(process.execPath, ['scripts/build.mjs', 'tasks'], { cwd: repoRoot, stdio: 'inherit' });
     const out = join(work, 'out');
-    execFileSync(process.execPath, ['scripts/package.mjs', '--out-dir', out, '--publisher', 'kvdr-test'], { cwd: repoRoot, stdio: 'ignore' });
+    execFileSync(process.execPath, ['scripts/package.mjs', '--out-dir', out, '--publisher', 'kvdr-test'], { cwd: repoRoot, stdio: ['ignore', 'ignore', 'pipe'] });
     const vsix = readdirSync(out).find((name) => name.endsWith('.vsix'));
     assert.ok(vsix, 'npm run package wrote a .vsix');
     const entries = extractZip(join(out, vsix), join(work, 'vsix'));
     assert.ok(entries.includes('tasks/KeyVaultSync/task.json'));
     taskDirectory = join(work, 'vsix', 'tasks', 'KeyVaultSync');
-    emulator = await startSeededEmulator([...RUNTIMES.map((runtime) => runtime.target), 'kv-healthy', 'kv-read-only']);
+    emulator = await startSeededEmulator([...RUNS.map((run) => run.target), 'kv-healthy', 'kv-read-only']);
     await emulator.admin.setFaults('kv-read-only', { readOnly: true });
   });
 
@@ -113,12 +160,12 @@ describe('KeyVaultSync task from the .vsix', function () {
     return { ...result, commands: parseLoggingCommands(result.stdout) };
   }
 
-  for (const { label, target } of RUNTIMES) {
-    it(`syncs with a service principal on ${label}`, async () => {
+  for (const { label, scheme, target } of RUNS) {
+    it(`syncs with ${scheme} on ${label}`, async () => {
       const runtime = runtimePaths.get(label)!;
       const run = await runTask(runtime, {
         ...emulatorEnv(emulator),
-        ...servicePrincipalConnection(emulator),
+        ...connectionFor(scheme, emulator),
         INPUT_MODE: 'one-way',
         INPUT_SOURCE: emulator.vaults[SOURCE_VAULT],
         INPUT_TARGET: emulator.vaults[target],
@@ -135,8 +182,15 @@ describe('KeyVaultSync task from the .vsix', function () {
       assert.equal(outputs.failed, '0');
       assert.equal(outputs.conflicts, '0');
 
-      assertEverySeededValueRegistered(registeredSecrets(run.commands), '##vso[task.setsecret]');
-      assert.ok(registeredSecrets(run.commands).has(emulator.clientSecret), 'the service principal secret is registered');
+      const registered = registeredSecrets(run.commands);
+      assertEverySeededValueRegistered(registered, '##vso[task.setsecret]');
+      for (const secret of connectionSecrets(scheme, emulator)) {
+        assert.ok(registered.has(secret), `a ${scheme} credential is registered as a secret`);
+        assert.ok(!withoutSecretRegistrations(run.stdout).includes(secret), `a ${scheme} credential stays out of the log`);
+      }
+      if (scheme === 'WorkloadIdentityFederation') {
+        assert.ok([...registered].some((value) => value.split('.').length === 3 && value.startsWith('ey')), 'the OIDC token is registered as a secret');
+      }
 
       const summaries = run.commands.filter((command) => command.command === 'task.uploadsummary');
       assert.equal(summaries.length, 1, 'one summary attachment');
@@ -147,13 +201,35 @@ describe('KeyVaultSync task from the .vsix', function () {
 
       assertNoSeededValue(withoutSecretRegistrations(run.stdout), 'stdout');
       assertNoSeededValue(run.stderr, 'stderr');
-      assert.ok(!withoutSecretRegistrations(run.stdout).includes(emulator.clientSecret), 'the client secret stays out of the log');
+      // task-lib warns this way when its message resources cannot be found next to the bundle.
+      assert.ok(!/loc string|Resource file/i.test(run.stdout), 'task-lib found its messages');
       await assertTargetHoldsSeededValues(emulator, target);
     });
   }
 
+  it('names the subject of a rejected federation', async () => {
+    const { state } = emulator.identity;
+    const trusted = state.federatedCredentials.map((credential) => ({ ...credential }));
+    emulator.identity.update({ federatedCredentials: [{ clientId: emulator.clientId, issuer: state.pipelinesIssuer, subject: 'sc://another-org/another-project/another-connection' }] });
+    try {
+      const run = await runTask(runtimePaths.get(CURRENT_NODE)!, {
+        ...emulatorEnv(emulator),
+        ...workloadIdentityConnection(emulator),
+        INPUT_SOURCE: emulator.vaults[SOURCE_VAULT],
+        INPUT_TARGET: emulator.vaults['kv-healthy'],
+      });
+      const complete = taskResult(run.commands);
+      assert.equal(complete.properties.result, 'Failed');
+      assert.ok(complete.data.includes(`subject "${state.pipelinesSubject('kvdr-emulator')}"`), complete.data);
+      assert.ok(complete.data.includes(`issuer "${state.pipelinesIssuer}"`), complete.data);
+      assert.ok(!/ey[\w-]+\.ey[\w-]+\.[\w-]+/.test(withoutSecretRegistrations(run.stdout)), 'no token in the log');
+    } finally {
+      emulator.identity.update({ federatedCredentials: trusted });
+    }
+  });
+
   it('succeeds with issues when one target fails', async () => {
-    const run = await runTask(runtimePaths.get(RUNTIMES[0].label)!, {
+    const run = await runTask(runtimePaths.get(CURRENT_NODE)!, {
       ...emulatorEnv(emulator),
       ...servicePrincipalConnection(emulator),
       INPUT_SOURCE: emulator.vaults[SOURCE_VAULT],
@@ -172,10 +248,10 @@ describe('KeyVaultSync task from the .vsix', function () {
   });
 
   it('fails naming an unsupported connection scheme', async () => {
-    const run = await runTask(runtimePaths.get(RUNTIMES[0].label)!, {
+    const run = await runTask(runtimePaths.get(CURRENT_NODE)!, {
       ...emulatorEnv(emulator),
       INPUT_AZURESUBSCRIPTION: CONNECTION_ID,
-      [`ENDPOINT_AUTH_SCHEME_${CONNECTION_ID}`]: 'UsernamePassword',
+      ...connectionEnv(CONNECTION_ID, 'UsernamePassword', { username: 'someone' }, {}),
       INPUT_SOURCE: emulator.vaults[SOURCE_VAULT],
       INPUT_TARGET: emulator.vaults['kv-first'],
     });
@@ -187,7 +263,7 @@ describe('KeyVaultSync task from the .vsix', function () {
   });
 
   it('fails naming an invalid input before any write', async () => {
-    const run = await runTask(runtimePaths.get(RUNTIMES[0].label)!, {
+    const run = await runTask(runtimePaths.get(CURRENT_NODE)!, {
       ...emulatorEnv(emulator),
       ...servicePrincipalConnection(emulator),
       INPUT_MODE: 'sideways',
