@@ -104,7 +104,12 @@ export class GitHubActionsHost implements Host {
     this.core.setOutput(name, this.masker.redact(value));
   }
 
+  /** Appends to the job summary; without GITHUB_STEP_SUMMARY (a local run) the summary is skipped. */
   async writeSummary(markdown: string): Promise<void> {
+    if (!this.env.GITHUB_STEP_SUMMARY) {
+      this.log.debug('GITHUB_STEP_SUMMARY is not set, so the job summary is skipped.');
+      return;
+    }
     await this.core.summary.addRaw(this.masker.redact(markdown), true).write();
   }
 

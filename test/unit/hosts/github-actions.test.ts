@@ -30,8 +30,15 @@ describe('GitHubActionsHost', () => {
     assert.ok(masked.includes('first-line%0Asecond%25line'));
   });
 
+  it('skips the summary without GITHUB_STEP_SUMMARY', async () => {
+    const { host, core } = createHost({});
+    await host.writeSummary('# Sync');
+    assert.deepEqual(core.summaryText, []);
+    assert.equal(argsOf(core.calls, 'summary.write').length, 0);
+  });
+
   it('redacts logs, outputs and the summary', async () => {
-    const { host, core } = createHost();
+    const { host, core } = createHost({ GITHUB_STEP_SUMMARY: '/tmp/summary' });
     host.setSecret('SEEDVALUE-gh');
     host.log.info('a SEEDVALUE-gh');
     host.log.warning('b SEEDVALUE-gh');
