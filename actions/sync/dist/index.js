@@ -45382,7 +45382,12 @@ var GitHubActionsHost = class {
     this.outputNames.add(name3);
     this.core.setOutput(name3, this.masker.redact(value));
   }
+  /** Appends to the job summary; without GITHUB_STEP_SUMMARY (a local run) the summary is skipped. */
   async writeSummary(markdown) {
+    if (!this.env.GITHUB_STEP_SUMMARY) {
+      this.log.debug("GITHUB_STEP_SUMMARY is not set, so the job summary is skipped.");
+      return;
+    }
     await this.core.summary.addRaw(this.masker.redact(markdown), true).write();
   }
   print(text) {
