@@ -7,6 +7,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deployCommand } from '../../../src/commands/deploy';
+import { BufferedLogger } from '../../../src/core/terraform/buffered-logger';
 import { renderDeployMarkdown } from '../../../src/core/terraform/markdown';
 import type { DeployResult } from '../../../src/core/terraform/deploy';
 import { isEngineError } from '../../../src/core/errors';
@@ -48,6 +49,10 @@ describe('deploy command', () => {
     await rejects({ region: ['westeurope', 'westeurope'] }, /Region "westeurope" is given twice/);
   });
 
+  it('rejects zero parallel regions', async () => {
+    await rejects({ maxParallelRegions: '0' }, /Invalid --max-parallel-regions "0"/);
+  });
+
   it('rejects state storage without location', async () => {
     await rejects(
       { createStateStorage: true, backendConfig: ['subscription_id=s', 'resource_group_name=rg', 'storage_account_name=sttf', 'container_name=tf'] },
@@ -71,6 +76,29 @@ describe('deploy command', () => {
     await assert.rejects(deployCommand.run(host));
     assert.deepEqual(host.secrets, ['kvdr-test-secret-access-key']);
     assert.match(host.logged.join('\n'), /prefer the ARM_\* environment variables/);
+  });
+});
+
+describe('buffered logger', () => {
+  it('replays messages in order', async () => {
+    const buffer = new BufferedLogger();
+    buffer.info('first');
+    await buffer.group('nested', async () => buffer.warning('second'));
+    buffer.error('third');
+    const replayed: string[] = [];
+    const target = new RecordingHost({});
+    buffer.replay(target.log);
+    replayed.push(...target.logged);
+    assert.deepEqual(replayed, ['info: first', 'info: nested', 'warning: second', 'error: third']);
+  });
+
+  it('empties itself on replay', () => {
+    const buffer = new BufferedLogger();
+    buffer.debug('once');
+    const target = new RecordingHost({});
+    buffer.replay(target.log);
+    buffer.replay(target.log);
+    assert.deepEqual(target.logged, ['debug: once']);
   });
 });
 
