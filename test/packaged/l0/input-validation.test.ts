@@ -1,7 +1,7 @@
 /**
  * L0 tests in azure-pipelines-task-lib's style: MockTestRunner runs the built KeyVaultSync bundle
- * with bad inputs and checks the task fails with an error issue naming the input, before any vault
- * or identity endpoint is called (no emulator runs here, so any call would fail differently).
+ * with bad inputs, and the task must fail with an error issue naming the input. No emulator runs
+ * here, so a task that called a vault or identity endpoint first would fail with another message.
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
