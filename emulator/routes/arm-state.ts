@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 
-/** Built-in Azure roles the ARM surface knows, by their Azure names. */
+/** Built-in Azure roles the ARM surface supports, by their Azure names. */
 export type ArmRole = 'Owner' | 'Contributor' | 'Key Vault Contributor' | 'Reader';
 
 export const ARM_ROLES: readonly ArmRole[] = ['Owner', 'Contributor', 'Key Vault Contributor', 'Reader'];
@@ -60,7 +60,7 @@ export class ArmState {
     return `/subscriptions/${this.subscriptionId}/resourceGroups/${this.resourceGroup}/providers/Microsoft.KeyVault/vaults/${vaultName}`;
   }
 
-  /** The ARM-only properties of a vault, created with defaults on first use. */
+  /** Returns the ARM-only properties of a vault, creating them with defaults on first use. */
   extrasOf(vaultName: string): VaultResourceExtras {
     const key = vaultName.toLowerCase();
     let extras = this.extras.get(key);
@@ -72,7 +72,7 @@ export class ArmState {
     return extras;
   }
 
-  /** The role of a principal, or `undefined` when it has none. */
+  /** Returns the role of a principal, or `undefined` when it has none. */
   roleOf(clientId: string): ArmRole | undefined {
     if (!this.roles) return 'Contributor';
     const entry = Object.entries(this.roles).find(([id]) => id.toLowerCase() === clientId.toLowerCase());
@@ -85,7 +85,7 @@ export class ArmState {
   }
 }
 
-/** The actions a role grants on a vault, as Azure's permissions API lists them. */
+/** Lists the actions a role grants on a vault, as Azure's permissions API returns them. */
 export function roleActions(role: ArmRole | undefined): { actions: string[]; notActions: string[] } {
   switch (role) {
     case 'Owner':

@@ -110,8 +110,8 @@ export function parseVaultPatch(body: unknown): VaultPatch {
   return patch;
 }
 
-// NOTE: this merges like JSON merge patch (fields present replace, lists replace whole); how the
-// Key Vault provider merges a partial `networkAcls` is not documented, so send the whole object.
+// NOTE: this merges like JSON merge patch, where a present field or list replaces the old one. How
+// the Key Vault provider merges a partial `networkAcls` is not documented, so send the whole object.
 /** Applies a validated PATCH to the vault's firewall and ARM-only properties. */
 export function applyVaultPatch(vault: VaultState, arm: ArmState, patch: VaultPatch, modifiedBy: string): void {
   const extras = arm.extrasOf(vault.name);

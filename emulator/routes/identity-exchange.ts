@@ -1,8 +1,8 @@
 /**
- * The client-assertion grant of the token endpoint, as Entra ID answers it: an ID token from the
- * emulated Azure DevOps or GitHub is exchanged when its issuer, subject and audience match a
- * federated credential of the client; a JWT the client signed with a registered certificate is
- * exchanged too. Anything else gets Entra's `invalid_client` answer naming what was presented.
+ * The client-assertion grant of the token endpoint, with Entra ID's responses. An ID token from
+ * the emulated Azure DevOps or GitHub is exchanged when its issuer, subject and audience match a
+ * federated credential of the client. A JWT the client signed with a registered certificate is
+ * exchanged too. Anything else gets Entra's `invalid_client` error naming what was presented.
  */
 import { constants, verify, type X509Certificate } from 'node:crypto';
 import type { ServerResponse } from 'node:http';

@@ -1,8 +1,8 @@
 /**
- * Configuration of the emulated workload identities: the Azure DevOps organization that issues
- * OIDC tokens for a service connection, the GitHub repository whose runner issues ID tokens, the
- * App Service-style managed identity, and the federated credentials the token endpoint matches
- * client assertions against. Defaults make every path work for the emulator's own client.
+ * Configuration of the emulated workload identities. It covers the Azure DevOps organization that
+ * issues OIDC tokens for a service connection, the GitHub repository whose runner issues ID tokens,
+ * the App Service-style managed identity, and the federated credentials that the token endpoint
+ * matches client assertions against. The defaults make every path work for the emulator's client.
  */
 import { X509Certificate, randomBytes, randomUUID } from 'node:crypto';
 import { TOKEN_EXCHANGE_AUDIENCE } from './identity-tokens';
@@ -103,7 +103,7 @@ export class IdentityState {
     return this.subjectOverride ?? `repo:${this.repository}:ref:refs/heads/main`;
   }
 
-  /** The subject Azure DevOps gives tokens for a service connection. */
+  /** Returns the subject Azure DevOps puts in tokens for a service connection. */
   pipelinesSubject(connectionName: string): string {
     return `sc://${this.organization}/${this.project}/${connectionName}`;
   }

@@ -33,7 +33,7 @@ export type IdTokenCheck =
 
 export class IdTokenSigner {
   private readonly key = randomBytes(32);
-  /** Key id in the token header, so a token from another emulator run is told apart. */
+  /** Key id in the token header, which distinguishes this run's tokens from another run's. */
   readonly keyId = randomUUID();
 
   /** Issues a token with the standard claims and the provider's `extra` claims. */

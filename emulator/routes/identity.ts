@@ -1,8 +1,8 @@
 /**
  * The endpoints workload identities call before they reach the token endpoint, so no test needs a
- * metadata address: Azure DevOps' OIDC token endpoint (`SYSTEM_OIDCREQUESTURI`), GitHub's ID-token
- * endpoint (`ACTIONS_ID_TOKEN_REQUEST_URL`), both over HTTPS, and an App Service-style managed
- * identity endpoint (`IDENTITY_ENDPOINT`) over plain HTTP, as App Service serves it.
+ * metadata address. Azure DevOps' OIDC token endpoint (`SYSTEM_OIDCREQUESTURI`) and GitHub's
+ * ID-token endpoint (`ACTIONS_ID_TOKEN_REQUEST_URL`) are served over HTTPS. The App Service-style
+ * managed identity endpoint (`IDENTITY_ENDPOINT`) is plain HTTP, as App Service serves it.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
@@ -24,7 +24,7 @@ const APP_SERVICE_API_VERSION = '2019-08-01';
 const PLAN_ID = '00000000-0000-4000-8000-00000000a001';
 const JOB_ID = '00000000-0000-4000-8000-00000000a002';
 
-/** What the emulator exposes about its identity endpoints. */
+/** The emulator's identity endpoints, their credentials and settings. */
 export interface EmulatorIdentity {
   /** `SYSTEM_OIDCREQUESTURI`: Azure DevOps' OIDC token endpoint of the emulated job. */
   oidcRequestUri: string;
@@ -185,7 +185,7 @@ function registerIdTokenRoutes(router: Router, state: IdentityState, signer: IdT
   });
 }
 
-/** The App Service managed identity request: GET with `X-IDENTITY-HEADER`, `api-version` and `resource`. */
+/** Answers the App Service managed identity request: GET with `X-IDENTITY-HEADER`, `api-version` and `resource`. */
 function serveManagedIdentity(req: IncomingMessage, res: ServerResponse, authority: AuthorityState, state: IdentityState): void {
   const url = new URL(req.url ?? '/', `http://${LISTEN_HOST}/`);
   if (req.method !== 'GET' || url.pathname.replace(/\/$/, '').toLowerCase() !== '/msi/token') {
@@ -198,7 +198,7 @@ function serveManagedIdentity(req: IncomingMessage, res: ServerResponse, authori
   }
   const apiVersion = url.searchParams.get('api-version');
   if (apiVersion !== APP_SERVICE_API_VERSION) {
-    sendManagedIdentityError(res, 400, `Unsupported api-version "${apiVersion ?? ''}". Use api-version=${APP_SERVICE_API_VERSION}.`);
+    sendManagedIdentityError(res, 400, `Invalid api-version "${apiVersion ?? ''}". Use api-version=${APP_SERVICE_API_VERSION}.`);
     return;
   }
   const resource = url.searchParams.get('resource');
@@ -211,6 +211,7 @@ function serveManagedIdentity(req: IncomingMessage, res: ServerResponse, authori
     sendManagedIdentityError(res, 400, `No managed identity with id "${requestedId}" is assigned to this app. Assigned: client id ${state.managedIdentityClientId}.`);
     return;
   }
+
   const audience = resource.replace(/\/\.default$/, '');
   const { token, claims } = authority.issuer.issue(state.managedIdentityClientId, audience);
   sendJson(res, 200, {
@@ -232,8 +233,8 @@ function sendDevOpsError(res: ServerResponse, status: number, message: string): 
   sendJson(res, status, { $id: '1', innerException: null, message, typeName: 'Microsoft.VisualStudio.Services.Common.VssServiceException, Microsoft.VisualStudio.Services.Common', typeKey: 'VssServiceException', errorCode: 0, eventId: 3000 });
 }
 
-// NOTE: App Service documents the success body of its identity endpoint but not its error body;
-// this sends `error` and `message`, the two fields msal-node reads into its error.
+// NOTE: App Service documents the success body of its identity endpoint but not its error body.
+// This sends `error` and `message` because msal-node reads those two fields into its error.
 function sendManagedIdentityError(res: ServerResponse, status: number, message: string): void {
   sendJson(res, status, { statusCode: status, error: 'invalid_request', message, correlationId: randomUUID() });
 }

@@ -75,7 +75,7 @@ function getIdTokenFromRunner(emulator: Emulator, audience: string): Promise<str
   });
 }
 
-/** A plain HTTP GET, as msal-node sends to the managed identity endpoint. */
+/** Sends a plain HTTP GET, as msal-node does to the managed identity endpoint. */
 function httpGet(url: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {
   return new Promise((resolvePromise, reject) => {
     const request = httpRequest(url, { headers, agent: false }, (response) => {
