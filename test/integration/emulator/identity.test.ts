@@ -168,6 +168,26 @@ describe('emulator identity endpoints', () => {
     });
   });
 
+  it('untrusted service connection is rejected', async () => {
+    const { identity } = emulator;
+    const before = identity.state.snapshot();
+    const untrustedId = '5a2b7c9d-1e3f-4a6b-8c0d-2e4f6a8b0c1d';
+    identity.update({ pipelines: { serviceConnections: { ...before.pipelines!.serviceConnections, [untrustedId]: 'untrusted-connection' } } });
+    try {
+      await withEnv({ SYSTEM_OIDCREQUESTURI: identity.oidcRequestUri }, async () => {
+        const credential = new AzurePipelinesCredential(emulator.tenantId, emulator.clientId, untrustedId, identity.systemAccessToken, createClientOptions(emulator).credentialOptions);
+        await assert.rejects(credential.getToken('https://vault.azure.net/.default'), (error: Error) => {
+          assert.match(error.message, /AADSTS70021/);
+          assert.ok(error.message.includes("Assertion Subject: 'sc://kvdr-emulator/kvdr/untrusted-connection'"), error.message);
+          assert.ok(error.message.includes(`Assertion Issuer: 'https://vstoken.dev.azure.com/${before.pipelines!.organizationId}'`), error.message);
+          return true;
+        });
+      });
+    } finally {
+      identity.update({ pipelines: { serviceConnections: before.pipelines!.serviceConnections } });
+    }
+  });
+
   it('GitHub ID token opens the vault', async () => {
     const token = await getIdTokenFromRunner(emulator, EXCHANGE_AUDIENCE);
     const claims = decodeClaims(token);
@@ -248,6 +268,14 @@ describe('emulator identity endpoints', () => {
       return readWith(credential);
     });
     assert.equal(value, VALUE);
+  });
+
+  it('system-assigned identity needs no client id', async () => {
+    const { identity } = emulator;
+    const token = await withEnv({ IDENTITY_ENDPOINT: identity.identityEndpoint, IDENTITY_HEADER: identity.identityHeader }, () =>
+      new ManagedIdentityCredential().getToken('https://vault.azure.net/.default'),
+    );
+    assert.equal(decodeClaims(token.token).appid, identity.managedIdentityClientId);
   });
 
   it('managed identity endpoint checks its header', async () => {
