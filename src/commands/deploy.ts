@@ -15,7 +15,8 @@ import {
   validateRegions,
   validateStateIsolation,
 } from '../core/terraform/backend';
-import { DEPLOY_COMMANDS, deployRegions, describeCounts, type DeployCommand, type DeployResult } from '../core/terraform/deploy';
+import { DEPLOY_COMMANDS, deployRegions, type DeployCommand, type DeployResult } from '../core/terraform/deploy';
+import { describeCounts } from '../core/terraform/plan-summary';
 import { renderDeployMarkdown } from '../core/terraform/markdown';
 import { ensureStateStorage, stateStorageSpecFromBackend, validateStateStorageLocation, type StateStorageSpec } from '../core/terraform/state-storage';
 import type { Host } from './host';

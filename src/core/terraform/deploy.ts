@@ -4,14 +4,15 @@
  * blocks deploying the others.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describeError, EngineError, isEngineError, type ErrorCode } from '../errors';
 import { silentLogger, type Logger } from '../log';
+import { applyApproved, planAndRecord } from './approval';
 import { backendConfigForRegion, type RegionBackendOptions } from './backend';
-import { describeChangeDifferences, fingerprintPlan, summarizePlan, type PlanSummary } from './plan-summary';
-import { applyPlan, initStack, planStack, readOutputs, showPlanJson, type StackContext, type StackOutputs } from './stack';
 import { BufferedLogger } from './buffered-logger';
+import { describeCounts, type PlanSummary } from './plan-summary';
+import { applyPlan, initStack, readOutputs, type StackContext, type StackOutputs } from './stack';
 import { checkTerraformVersion } from './version';
 
 /** Regions deployed at the same time unless the caller sets `maxParallelRegions`. */
@@ -76,17 +77,15 @@ export interface DeployResult {
   failedRegions: string[];
 }
 
-/** The approved-plan record kept beside each plan. It is safe to publish, because it contains no values. */
-export interface ApprovedPlanRecord {
-  region: string;
-  fingerprint: string;
-  summary: PlanSummary;
-  terraformVersion: string;
-  createdAt: string;
+/** Paths of one region's plan, approved-plan record and data directory. */
+export interface RegionPaths {
+  planFile: string;
+  approvedFile: string;
+  dataDir: string;
 }
 
-/** Paths of one region's plan, approved-plan record and data directory. */
-export function regionPaths(options: Pick<DeployRegionsOptions, 'planDir' | 'workDir'>, region: string): { planFile: string; approvedFile: string; dataDir: string } {
+/** Returns the paths of one region's plan, approved-plan record and data directory. */
+export function regionPaths(options: Pick<DeployRegionsOptions, 'planDir' | 'workDir'>, region: string): RegionPaths {
   return {
     planFile: join(options.planDir, `${region}.tfplan`),
     approvedFile: join(options.planDir, `${region}.approved.json`),
@@ -219,82 +218,4 @@ async function deployRegion(options: DeployRegionsOptions, region: string, terra
     logger.error(`Region ${region} failed: ${result.error}`);
   }
   return result;
-}
-
-/** Plans into the region's plan file and writes the approved-plan record beside it. */
-async function planAndRecord(
-  options: DeployRegionsOptions,
-  context: StackContext,
-  region: string,
-  paths: ReturnType<typeof regionPaths>,
-  terraformVersion: string,
-): Promise<PlanSummary> {
-  // An earlier run's files must never be mistaken for this plan's, even when this plan fails.
-  await rm(paths.planFile, { force: true });
-  await rm(paths.approvedFile, { force: true });
-  try {
-    await planStack(context, {
-      planFile: paths.planFile,
-      variables: { [options.regionVariable ?? 'region']: region },
-      varFiles: options.varFiles,
-    });
-  } catch (error) {
-    await rm(paths.planFile, { force: true });
-    throw error;
-  }
-  const planJson = await showPlanJson(context, paths.planFile);
-  const summary = summarizePlan(planJson);
-  const record: ApprovedPlanRecord = { region, fingerprint: fingerprintPlan(planJson), summary, terraformVersion, createdAt: new Date().toISOString() };
-  await writeFile(paths.approvedFile, JSON.stringify(record, null, 2) + '\n');
-  return summary;
-}
-
-/**
- * Applies the approved plan of a region: the saved plan file when it travelled with the run, or
- * else a fresh plan that must match the approved record's fingerprint.
- */
-async function applyApproved(
-  options: DeployRegionsOptions,
-  context: StackContext,
-  region: string,
-  paths: ReturnType<typeof regionPaths>,
-  result: RegionDeployResult,
-  logger: Logger,
-): Promise<void> {
-  if (existsSync(paths.planFile)) {
-    result.plan = summarizePlan(await showPlanJson(context, paths.planFile));
-    result.planSource = 'saved-plan';
-  } else if (existsSync(paths.approvedFile)) {
-    const approved = JSON.parse(await readFile(paths.approvedFile, 'utf8')) as ApprovedPlanRecord;
-    await planStack(context, { planFile: paths.planFile, variables: { [options.regionVariable ?? 'region']: region }, varFiles: options.varFiles });
-    const planJson = await showPlanJson(context, paths.planFile);
-    result.plan = summarizePlan(planJson);
-    result.planSource = 're-planned';
-    if (fingerprintPlan(planJson) !== approved.fingerprint) {
-      await rm(paths.planFile, { force: true });
-      const differences = describeChangeDifferences(approved.summary.changes, result.plan.changes);
-      const detail = differences.length > 0 ? differences.slice(0, 10).join('; ') : 'the same resources change, but with different values';
-      throw new EngineError('conflict', `The new plan differs from the approved plan (${detail}). Nothing was applied; run the plan stage again and approve the new plan.`);
-    }
-    logger.info('The new plan matches the approved plan.');
-  } else {
-    throw new EngineError('not-found', `No approved plan for region ${region} in ${options.planDir}: run --command plan first and keep its plan directory, or use --command plan-apply.`);
-  }
-
-  logger.info(`Plan: ${describeCounts(result.plan)}`);
-  if (!result.plan.changesPresent) {
-    await rm(paths.planFile, { force: true });
-    return;
-  }
-  await applyPlan(context, paths.planFile);
-  result.applied = true;
-  logger.info('terraform apply succeeded');
-  await rm(paths.planFile, { force: true });
-}
-
-/** Formats plan counts as `2 to create, 1 to update, 0 to replace, 0 to delete`. */
-export function describeCounts(summary: PlanSummary): string {
-  if (!summary.changesPresent) return 'no changes';
-  const counts = `${summary.create} to create, ${summary.update} to update, ${summary.replace} to replace, ${summary.delete} to delete`;
-  return summary.outputChanges.length > 0 ? `${counts}, ${summary.outputChanges.length} output(s) changed` : counts;
 }

@@ -21,6 +21,7 @@ export {
   fingerprintPlan,
   parsePlanJson,
   changeKindOf,
+  describeCounts,
   type PlanJson,
   type PlanSummary,
   type ChangedResource,
@@ -36,3 +37,4 @@ export {
   REGION_PLACEHOLDER,
 } from './backend';
 export { deployRegions, regionPaths, type DeployCommand, type DeployResult, type RegionDeployResult } from './deploy';
+export type { ApprovedPlanRecord } from './approval';

@@ -161,3 +161,10 @@ export function describeChangeDifferences(approved: readonly ChangedResource[], 
     ...[...approvedKeys].filter((entry) => !currentKeys.has(entry)).map((entry) => `gone: ${entry}`),
   ];
 }
+
+/** Formats plan counts as `2 to create, 1 to update, 0 to replace, 0 to delete`. */
+export function describeCounts(summary: PlanSummary): string {
+  if (!summary.changesPresent) return 'no changes';
+  const counts = `${summary.create} to create, ${summary.update} to update, ${summary.replace} to replace, ${summary.delete} to delete`;
+  return summary.outputChanges.length > 0 ? `${counts}, ${summary.outputChanges.length} output(s) changed` : counts;
+}
