@@ -128,14 +128,13 @@ export class CliHost implements Host {
    * without Entra instance discovery. Every token it issues is masked.
    */
   async getCredential(): Promise<TokenCredential> {
+    const { AZURE_TENANT_ID: tenantId, AZURE_CLIENT_ID: clientId, AZURE_CLIENT_SECRET: clientSecret } = this.env;
+    const servicePrincipal = Boolean(tenantId && clientId && clientSecret);
     return new GuardedCredential(createDefaultCredential(this.env), {
       setSecret: (value) => this.setSecret(value),
-      description: {
-        method: 'the default Azure credential chain',
-        clientId: this.env.AZURE_CLIENT_ID,
-        tenantId: this.env.AZURE_TENANT_ID,
-        remedy: 'Sign in with "az login", or set AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET.',
-      },
+      description: servicePrincipal
+        ? { method: 'the service principal in AZURE_CLIENT_ID and AZURE_CLIENT_SECRET', clientId, tenantId, remedy: 'Check AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET.' }
+        : { method: 'the default Azure credential chain', remedy: 'Sign in with "az login", or set AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET.' },
     });
   }
 }
