@@ -10,7 +10,7 @@ import { delimiter, join } from 'node:path';
 import type { Emulator } from '../../emulator/index';
 import { readActionManifest, repoRoot } from '../helpers/front-ends';
 import { parseFileCommands, parseWorkflowCommands, withoutMaskCommands } from './helpers/commands';
-import { SEEDED_SECRETS, SOURCE_VAULT, assertEverySeededValueRegistered, assertNoSeededValue, assertTargetHoldsSeededValues, startSeededEmulator } from './helpers/fixture';
+import { SEEDED_SECRETS, SOURCE_VAULT, assertEverySeededValueRegistered, assertNoSeededValue, assertTargetHoldsSeededValues, jwtIssuers, startSeededEmulator } from './helpers/fixture';
 import { ensureNode24, runNode, type NodeRuntime } from './helpers/runtimes';
 
 const actionDirectory = join(repoRoot, 'actions', 'sync');
@@ -107,7 +107,7 @@ describe('sync action bundle', function () {
       assertEverySeededValueRegistered(masked, '::add-mask::');
       for (const [name, value] of Object.entries(SEEDED_SECRETS)) assert.ok(masked.has(value), `the whole value of ${name} is masked`);
       if (authMode === 'oidc') {
-        assert.ok([...masked].some((value) => value.split('.').length === 3 && value.startsWith('ey')), 'the ID token is masked');
+        assert.ok(jwtIssuers(masked).includes('https://token.actions.githubusercontent.com'), 'the ID token is masked');
         assert.ok(!withoutMaskCommands(run.stdout).includes(emulator.identity.idTokenRequestToken), 'the request token stays out of the log');
       }
 

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { Emulator } from '../../emulator/index';
 import { repoRoot } from '../helpers/front-ends';
 import { parseLoggingCommands, withoutSecretRegistrations, type LoggingCommand } from './helpers/commands';
-import { SEEDED_SECRETS, SOURCE_VAULT, assertEverySeededValueRegistered, assertNoSeededValue, assertTargetHoldsSeededValues, startSeededEmulator } from './helpers/fixture';
+import { SEEDED_SECRETS, SOURCE_VAULT, assertEverySeededValueRegistered, assertNoSeededValue, assertTargetHoldsSeededValues, jwtIssuers, startSeededEmulator } from './helpers/fixture';
 import { ensureNode24, runNode, type NodeRuntime } from './helpers/runtimes';
 import { extractZip } from './helpers/zip';
 
@@ -189,7 +189,7 @@ describe('KeyVaultSync task from the .vsix', function () {
         assert.ok(!withoutSecretRegistrations(run.stdout).includes(secret), `a ${scheme} credential stays out of the log`);
       }
       if (scheme === 'WorkloadIdentityFederation') {
-        assert.ok([...registered].some((value) => value.split('.').length === 3 && value.startsWith('ey')), 'the OIDC token is registered as a secret');
+        assert.ok(jwtIssuers(registered).includes(emulator.identity.state.pipelinesIssuer), 'the OIDC token is registered as a secret');
       }
 
       const summaries = run.commands.filter((command) => command.command === 'task.uploadsummary');

@@ -66,3 +66,19 @@ export async function assertTargetHoldsSeededValues(emulator: Emulator, vault: s
     assert.equal(secret.properties.tags?.team, 'payments', `tag team of ${name}`);
   }
 }
+
+/** Returns the issuers of the JWTs among `values`, so a test can tell an ID token from an access token. */
+export function jwtIssuers(values: Iterable<string>): string[] {
+  const issuers: string[] = [];
+  for (const value of values) {
+    const parts = value.split('.');
+    if (parts.length !== 3 || !parts[0].startsWith('ey')) continue;
+    try {
+      const claims = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8')) as { iss?: unknown };
+      if (typeof claims.iss === 'string') issuers.push(claims.iss);
+    } catch {
+      // Not a JWT after all.
+    }
+  }
+  return issuers;
+}
