@@ -5,7 +5,6 @@
  */
 import { describeError, isEngineError } from '../errors';
 import { silentLogger, type Logger } from '../log';
-import { Semaphore } from '../sync/concurrency';
 import { entryOrigin, hashValue, type VaultInventory } from '../sync/inventory';
 import { sameOrigin, type Origin } from '../sync/lineage';
 import type { VaultStore } from '../vault/port';
@@ -53,7 +52,6 @@ export async function compareValueHashes(findings: SecretDriftFinding[], options
   // Each secret has one comparison, and each vault appears once in it, so no value is read twice.
   const readers = comparisons.flatMap((comparison) => [comparison.reference, ...comparison.replicas.map((replica) => replica.reader)]);
 
-  const semaphores = new Map([...options.stores.keys()].map((vaultId) => [vaultId, new Semaphore(options.concurrencyPerVault ?? 32)]));
   const read = async (reader: Reader): Promise<void> => {
     const store = options.stores.get(reader.vaultId) as VaultStore;
     try {
@@ -66,7 +64,7 @@ export async function compareValueHashes(findings: SecretDriftFinding[], options
       logger.warning(`${reader.name} in ${store.vaultUrl} could not be read for --deep: ${reader.error}`);
     }
   };
-  await Promise.all(readers.map((reader) => (semaphores.get(reader.vaultId) as Semaphore).run(() => read(reader))));
+  await readPerVault(readers, options.concurrencyPerVault ?? 32, read);
 
   for (const { reference, replicas } of comparisons) {
     for (const { finding, reader } of replicas) {
@@ -85,6 +83,32 @@ export async function compareValueHashes(findings: SecretDriftFinding[], options
     }
   }
   return readers.length;
+}
+
+/**
+ * Reads with a fixed number of workers per vault, each taking the next reader of its vault, so
+ * memory stays flat however many values there are (a promise per value would not).
+ */
+async function readPerVault(readers: readonly Reader[], concurrencyPerVault: number, read: (reader: Reader) => Promise<void>): Promise<void> {
+  const queues = new Map<string, Reader[]>();
+  for (const reader of readers) {
+    const queue = queues.get(reader.vaultId);
+    if (queue === undefined) queues.set(reader.vaultId, [reader]);
+    else queue.push(reader);
+  }
+  const workers: Array<Promise<void>> = [];
+  for (const queue of queues.values()) {
+    let next = 0;
+    const work = async (): Promise<void> => {
+      while (next < queue.length) {
+        const reader = queue[next];
+        next += 1;
+        await read(reader);
+      }
+    };
+    for (let index = 0; index < Math.min(concurrencyPerVault, queue.length); index += 1) workers.push(work());
+  }
+  await Promise.all(workers);
 }
 
 /** Chooses, per secret, the reference version and the replicas to compare with it. */
