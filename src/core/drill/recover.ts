@@ -1,0 +1,102 @@
+/**
+ * Puts back what a drill left when its job was killed: the primary's original network settings
+ * and its canaries. The next drill does this for runs whose lock lapsed; a post-job step does it
+ * for its own job's run, whatever the lock's expiry.
+ */
+import { describeError, EngineError } from '../errors';
+import { silentLogger, type Logger } from '../log';
+import type { VaultStore } from '../vault/port';
+import { removeCanary } from './canary';
+import type { RecoveredRun } from './model';
+import { describeNetworkSettings, waitForProbe, type NetworkControl } from './network';
+import { DRILL_STATE_SECRET, listRunClaims, readRunRecord, writeRunRecord, type DrillStateRecord, type RunClaim } from './state';
+
+/** Options of {@link recoverRuns}. */
+export interface RecoverRunsOptions {
+  /** Every vault to search for bookkeeping secrets and to clean canaries from. */
+  stores: readonly VaultStore[];
+  /** ARM access, to restore network settings; without it a network-mode run cannot be restored. */
+  network?: NetworkControl;
+  /** Which runs to restore, from their claims. */
+  select: (claim: RunClaim) => boolean;
+  /** Skipped: the current run's own claim. */
+  excludeRunId?: string;
+  /** How long to wait for a restored primary to answer again, in milliseconds. */
+  propagationTimeoutInMs: number;
+  probeIntervalInMs: number;
+  abortSignal?: AbortSignal;
+  logger?: Logger;
+}
+
+/**
+ * Finds the selected runs in every vault's bookkeeping secret and restores each: the network
+ * settings first, then the canaries, then a `restored` version that releases its lock. A vault
+ * that cannot be listed is skipped with a warning, because it may be the primary a killed run
+ * closed.
+ */
+export async function recoverRuns(options: RecoverRunsOptions): Promise<{ runs: RecoveredRun[]; warnings: string[] }> {
+  const logger = options.logger ?? silentLogger;
+  const runs: RecoveredRun[] = [];
+  const warnings: string[] = [];
+  for (const stateStore of options.stores) {
+    let claims: RunClaim[];
+    try {
+      claims = await listRunClaims(stateStore, options.abortSignal);
+    } catch (error) {
+      warnings.push(`Could not look for earlier drills in ${stateStore.vaultId}: ${describeError(error)}`);
+      continue;
+    }
+    for (const claim of claims.filter((candidate) => candidate.runId !== options.excludeRunId && options.select(candidate))) {
+      logger.warning(`Drill ${claim.runId}${claim.jobId === '' ? '' : ` (job ${claim.jobId})`} did not finish; restoring what it changed.`);
+      runs.push(await recoverRun(stateStore, claim, options));
+    }
+  }
+  return { runs, warnings };
+}
+
+async function recoverRun(stateStore: VaultStore, claim: RunClaim, options: RecoverRunsOptions): Promise<RecoveredRun> {
+  const recovered: RecoveredRun = { runId: claim.runId, jobId: claim.jobId || undefined, actions: [] };
+  try {
+    const record = await readRunRecord(stateStore, claim.version, options.abortSignal);
+    await restoreNetworkOf(record, options, recovered);
+    await removeCanariesOf(record, options, recovered);
+    await writeRunRecord(stateStore, record, 'restored', 0, options.abortSignal);
+    recovered.actions.push(`marked ${DRILL_STATE_SECRET} restored in ${stateStore.vaultId}`);
+  } catch (error) {
+    recovered.error = describeError(error);
+  }
+  return recovered;
+}
+
+async function restoreNetworkOf(record: DrillStateRecord, options: RecoverRunsOptions, recovered: RecoveredRun): Promise<void> {
+  if (record.originalNetworkSettings === undefined) return;
+  const resourceId = record.primaryResourceId ?? '';
+  if (options.network === undefined) {
+    throw new EngineError(
+      'invalid-input',
+      `Drill ${record.runId} closed ${record.primaryUrl} and did not restore it. Restoring needs ARM access: run the next drill in network mode with --primary-resource-id ${resourceId}, or set these settings by hand: ${describeNetworkSettings(record.originalNetworkSettings)}.`,
+    );
+  }
+  await options.network.setNetworkSettings(resourceId, record.originalNetworkSettings, options.abortSignal);
+  recovered.actions.push(`restored the network settings of ${record.primaryUrl} (${describeNetworkSettings(record.originalNetworkSettings)})`);
+
+  const primary = options.stores.find((store) => store.vaultUrl === record.primaryUrl);
+  if (primary === undefined) return;
+  const wait = await waitForProbe(primary, (outcome) => outcome === 'reachable', {
+    timeoutInMs: options.propagationTimeoutInMs,
+    intervalInMs: options.probeIntervalInMs,
+    abortSignal: options.abortSignal,
+  });
+  if (!wait.accepted) recovered.actions.push(`${record.primaryUrl} did not answer yet after ${Math.round(wait.waitedInMs / 1000)} s (${wait.outcome})`);
+}
+
+async function removeCanariesOf(record: DrillStateRecord, options: RecoverRunsOptions, recovered: RecoveredRun): Promise<void> {
+  const vaultUrls = new Set([record.primaryUrl, ...record.secondaryUrls]);
+  const stores = options.stores.filter((store) => vaultUrls.has(store.vaultUrl));
+  for (const canary of record.canaries) {
+    const removal = await removeCanary(stores, canary.name, options.abortSignal);
+    if (removal.deletedFrom.length > 0 || removal.purgedFrom.length > 0) recovered.actions.push(`removed canary ${canary.name} from ${removal.deletedFrom.join(', ') || 'no vault'}`);
+    for (const note of removal.notes) recovered.actions.push(note);
+    if (removal.failed) throw new EngineError('internal', `Could not remove every canary of drill ${record.runId}; see the notes above.`);
+  }
+}
