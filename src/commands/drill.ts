@@ -71,6 +71,8 @@ export interface DrillOverrides extends VaultAccessOverrides {
   probeIntervalInMs?: number;
   /** Called once the lock is held; the task and action keep the run id for their post-job step. */
   onLockAcquired?: (runId: string) => void;
+  /** Called after each step, before the next starts. */
+  onStepFinished?: (name: string, status: string) => void;
 }
 
 /** Reads and validates every option; calls no vault. */
@@ -237,7 +239,10 @@ export async function runDrillCommand(host: Host, overrides: DrillOverrides = {}
       logger: host.log,
       onValueRead: (value) => host.setSecret(value),
       onLockAcquired: (runId) => overrides.onLockAcquired?.(runId),
-      onStepFinished: (name, status) => host.log.info(`Step ${name}: ${status}.`),
+      onStepFinished: (name, status) => {
+        host.log.info(`Step ${name}: ${status}.`);
+        overrides.onStepFinished?.(name, status);
+      },
       concurrencyPerVault: overrides.concurrencyPerVault,
       maxRequestsPerSecond: inputs.limits.maxRequestsPerSecond,
     });
