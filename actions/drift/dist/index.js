@@ -45382,7 +45382,12 @@ var GitHubActionsHost = class {
     this.outputNames.add(name3);
     this.core.setOutput(name3, this.masker.redact(value));
   }
+  /** Appends to the job summary; without GITHUB_STEP_SUMMARY (a local run) the summary is skipped. */
   async writeSummary(markdown) {
+    if (!this.env.GITHUB_STEP_SUMMARY) {
+      this.log.debug("GITHUB_STEP_SUMMARY is not set, so the job summary is skipped.");
+      return;
+    }
     await this.core.summary.addRaw(this.masker.redact(markdown), true).write();
   }
   print(text) {
@@ -45603,7 +45608,21 @@ ${factKey(request.key, request.vaultId)}`;
   context3.needs[list].push(request);
 }
 function emit(context3, action) {
-  context3.actions.push(action);
+  context3.actions.push({
+    key: action.key,
+    name: action.name,
+    vaultId: action.vaultId,
+    kind: action.kind,
+    reason: action.reason,
+    fromVaultId: action.fromVaultId,
+    from: action.from,
+    valueSource: action.valueSource,
+    origin: action.origin,
+    targetVersion: action.targetVersion,
+    enabledOnly: action.enabledOnly,
+    resolvesConflict: action.resolvesConflict,
+    warning: action.warning
+  });
 }
 function skipAll(context3, key, name3, vaultIds, reason) {
   for (const vaultId of vaultIds) emit(context3, { key, name: name3, vaultId, kind: "skip", reason });
@@ -45615,7 +45634,7 @@ function planCopy(context3, source, target, existing) {
     vaultId: target.vaultId,
     fromVaultId: source.fromVaultId,
     from: source.from,
-    valueSource: source.valueSource ?? { vaultId: source.fromVaultId, name: source.from.name, createdOn: source.from.createdOn },
+    valueSource: source.valueSource,
     origin: source.origin,
     resolvesConflict: source.resolvesConflict,
     reason: source.reason,
@@ -45894,7 +45913,11 @@ function planOneWaySourceKey(context3, key, source, targets) {
     skipAll(context3, key, entry.name, targets.map((target) => target.vaultId), exclusion);
     return;
   }
-  for (const target of targets) planOneWayPair(context3, key, source, entry, target);
+  const shared = {
+    origin: entryOrigin(entry, source.vaultId),
+    valueSource: { vaultId: source.vaultId, name: entry.name, createdOn: entry.createdOn }
+  };
+  for (const target of targets) planOneWayPair(context3, key, source, entry, target, shared);
 }
 function planTargetOnly(context3, key, target) {
   const existing = target.entries.get(key);
@@ -45915,15 +45938,22 @@ function planTargetOnly(context3, key, target) {
     emit(context3, { ...base, kind: "skip", reason: "target-only" });
   }
 }
-function planOneWayPair(context3, key, source, entry, target) {
+function planOneWayPair(context3, key, source, entry, target, shared) {
   const existing = target.entries.get(key);
   if (existing?.managed) {
     emit(context3, { key, name: existing.name, vaultId: target.vaultId, kind: "skip", reason: "certificate-backed" });
     return;
   }
-  const origin = entryOrigin(entry, source.vaultId);
+  const origin = shared.origin;
   const lineage = canCarryLineage(entry.tagCount);
-  const copy = { key, from: entry, fromVaultId: source.vaultId, origin: lineage ? origin : void 0, warning: lineage ? void 0 : NO_LINEAGE_WARNING };
+  const copy = {
+    key,
+    from: entry,
+    fromVaultId: source.vaultId,
+    valueSource: shared.valueSource,
+    origin: lineage ? origin : void 0,
+    warning: lineage ? void 0 : NO_LINEAGE_WARNING
+  };
   const existingOrigin = existing === void 0 ? void 0 : entryOrigin(existing, target.vaultId);
   const sameValue = existingOrigin !== void 0 && sameOrigin(existingOrigin, origin);
   if (!entry.enabled) {
@@ -46042,9 +46072,11 @@ function classifyAction(action, context3) {
     case "update":
       return classifyUpdate(action, existing, finding);
     case "update-properties": {
+      if (action.enabledOnly) {
+        return finding("properties-differ", "The source version is disabled, so its value cannot be compared, but this replica is enabled; kvdr sync disables it.");
+      }
       const differing = existing !== void 0 && action.from !== void 0 ? differingProperties(existing, action.from) : [];
-      const which2 = action.enabledOnly ? "enabled" : differing.join(", ") || "properties";
-      return finding("properties-differ", `Same value, different ${which2}; kvdr sync updates the properties without a new version.`);
+      return finding("properties-differ", `Same value, different ${differing.join(", ") || "properties"}; kvdr sync updates the properties without a new version.`);
     }
     case "conflict":
       return finding("diverged", `${action.reason ?? "Written in both vaults since their last common origin."} Decide which write wins, then run kvdr sync with --on-conflict.`);
@@ -46087,41 +46119,12 @@ function classifySkip(reason, finding) {
   }
 }
 
-// src/core/sync/concurrency.ts
-var Semaphore = class {
-  constructor(limit) {
-    this.limit = limit;
-  }
-  limit;
-  active = 0;
-  waiting = [];
-  /** Changes the limit; tasks already running continue, and waiters start when slots free up. */
-  setLimit(limit) {
-    this.limit = Math.max(1, limit);
-    this.wake();
-  }
-  async run(task) {
-    while (this.active >= this.limit) await new Promise((resolve4) => this.waiting.push(resolve4));
-    this.active += 1;
-    try {
-      return await task();
-    } finally {
-      this.active -= 1;
-      this.wake();
-    }
-  }
-  wake() {
-    for (let free = this.limit - this.active; free > 0 && this.waiting.length > 0; free -= 1) this.waiting.shift()?.();
-  }
-};
-
 // src/core/drift/deep.ts
 var COMPARED_STATES = /* @__PURE__ */ new Set(["in-sync", "properties-differ"]);
 async function compareValueHashes(findings, options) {
   const logger30 = options.logger ?? silentLogger;
   const comparisons = planComparisons(findings, options);
   const readers = comparisons.flatMap((comparison) => [comparison.reference, ...comparison.replicas.map((replica) => replica.reader)]);
-  const semaphores = new Map([...options.stores.keys()].map((vaultId) => [vaultId, new Semaphore(options.concurrencyPerVault ?? 32)]));
   const read = async (reader) => {
     const store = options.stores.get(reader.vaultId);
     try {
@@ -46134,7 +46137,7 @@ async function compareValueHashes(findings, options) {
       logger30.warning(`${reader.name} in ${store.vaultUrl} could not be read for --deep: ${reader.error}`);
     }
   };
-  await Promise.all(readers.map((reader) => semaphores.get(reader.vaultId).run(() => read(reader))));
+  await readPerVault(readers, options.concurrencyPerVault ?? 32, read);
   for (const { reference, replicas } of comparisons) {
     for (const { finding, reader } of replicas) {
       const unreadable = reference.error ?? reader.error;
@@ -46150,6 +46153,27 @@ async function compareValueHashes(findings, options) {
     }
   }
   return readers.length;
+}
+async function readPerVault(readers, concurrencyPerVault, read) {
+  const queues = /* @__PURE__ */ new Map();
+  for (const reader of readers) {
+    const queue = queues.get(reader.vaultId);
+    if (queue === void 0) queues.set(reader.vaultId, [reader]);
+    else queue.push(reader);
+  }
+  const workers = [];
+  for (const queue of queues.values()) {
+    let next = 0;
+    const work = async () => {
+      while (next < queue.length) {
+        const reader = queue[next];
+        next += 1;
+        await read(reader);
+      }
+    };
+    for (let index = 0; index < Math.min(concurrencyPerVault, queue.length); index += 1) workers.push(work());
+  }
+  await Promise.all(workers);
 }
 function planComparisons(findings, options) {
   const inventories = new Map(options.inventories.map((inventory) => [inventory.vaultId, inventory]));
@@ -46459,7 +46483,7 @@ var DEFAULT_MAX_OUTPUT_BYTES = 256 * 1024 * 1024;
 var MAX_STDERR_BYTES = 1024 * 1024;
 var INSTALL_HINT = "Install Terraform 1.5 or newer (https://developer.hashicorp.com/terraform/install; on Azure Pipelines the TerraformInstaller task, on GitHub hashicorp/setup-terraform), or pass --terraform-path.";
 function isTimeoutReason(reason) {
-  return reason instanceof Error && reason.name === "TimeoutError";
+  return typeof reason === "object" && reason !== null && reason.name === "TimeoutError";
 }
 function runTerraform(args, options) {
   const terraformPath = options.terraformPath ?? "terraform";
@@ -46764,6 +46788,10 @@ function terraformEntry(finding) {
     reason: `${what}: ${finding.action}${attributes}. ${fix}`
   };
 }
+function roleOf(hasSource, index) {
+  if (hasSource) return index === 0 ? "source" : "target";
+  return index === 0 ? "primary" : "vault";
+}
 function countDrift(secrets, terraform) {
   const secretDrift = secrets?.findings.filter((finding) => finding.outcome === "drift").length ?? 0;
   const terraformDrift = terraform?.regions.reduce((sum, region) => sum + region.findings.length, 0) ?? 0;
@@ -46782,7 +46810,7 @@ function buildDriftReport(secrets, terraform, options) {
     const vault = {
       vaultId: store.vaultId,
       vaultUrl: store.vaultUrl,
-      role: options.hasSource ? index === 0 ? "source" : "target" : index === 0 ? "primary" : "vault",
+      role: roleOf(options.hasSource, index),
       requests: Object.values(stats.requestsByOperation).reduce((sum, count) => sum + count, 0),
       requestsByOperation: { ...stats.requestsByOperation },
       throttledResponses: stats.throttledResponses,
@@ -51876,35 +51904,17 @@ var AzureVaultStore = class {
     this.recorder = recorder;
     this.runSignal = runSignal;
   }
-  async *listSecrets(options = {}) {
+  listSecrets(options = {}) {
     const abortSignal = this.signalFor(options);
-    try {
-      for await (const page of this.client.listPropertiesOfSecrets({ abortSignal }).byPage()) {
-        for (const properties of page) yield toSecretRecord(properties);
-      }
-    } catch (error2) {
-      throw this.classify(error2, "listSecrets");
-    }
+    return this.listPages("listSecrets", void 0, this.client.listPropertiesOfSecrets({ abortSignal }).byPage(), toSecretRecord);
   }
-  async *listVersions(name3, options = {}) {
+  listVersions(name3, options = {}) {
     const abortSignal = this.signalFor(options);
-    try {
-      for await (const page of this.client.listPropertiesOfSecretVersions(name3, { abortSignal }).byPage()) {
-        for (const properties of page) yield toSecretRecord(properties);
-      }
-    } catch (error2) {
-      throw this.classify(error2, "listVersions", name3);
-    }
+    return this.listPages("listVersions", name3, this.client.listPropertiesOfSecretVersions(name3, { abortSignal }).byPage(), toSecretRecord);
   }
-  async *listDeletedSecrets(options = {}) {
+  listDeletedSecrets(options = {}) {
     const abortSignal = this.signalFor(options);
-    try {
-      for await (const page of this.client.listDeletedSecrets({ abortSignal }).byPage()) {
-        for (const deleted of page) yield toDeletedSecretRecord(deleted);
-      }
-    } catch (error2) {
-      throw this.classify(error2, "listDeletedSecrets");
-    }
+    return this.listPages("listDeletedSecrets", void 0, this.client.listDeletedSecrets({ abortSignal }).byPage(), toDeletedSecretRecord);
   }
   async getSecret(name3, version3, options = {}) {
     return this.call("getSecret", name3, options, async (abortSignal) => {
@@ -51949,7 +51959,7 @@ var AzureVaultStore = class {
         async (abortSignal) => toDeletedSecretRecord(await this.client.getDeletedSecret(name3, { abortSignal }))
       );
     } catch (error2) {
-      if (error2.code === "not-found") return void 0;
+      if (isEngineError(error2) && error2.code === "not-found") return void 0;
       throw error2;
     }
   }
@@ -51972,6 +51982,16 @@ var AzureVaultStore = class {
   }
   stats() {
     return this.recorder.snapshot();
+  }
+  /** Yields the items of every page, one request per page, and classifies a failure once. */
+  async *listPages(operation, secretName, pages, map) {
+    try {
+      for await (const page of pages) {
+        for (const item of page) yield map(item);
+      }
+    } catch (error2) {
+      throw this.classify(error2, operation, secretName);
+    }
   }
   async call(operation, name3, options, send) {
     try {
@@ -52114,6 +52134,12 @@ function openVault(reference, options) {
   const recorder = new VaultStatsRecorder();
   const bucket = new TokenBucket({ ratePerSecond: maxRequestsPerSecond });
   const settings = { ...DEFAULT_RETRY_SETTINGS, ...definedOnly(options.retry ?? {}) };
+  if (!Number.isInteger(settings.maxRetries) || settings.maxRetries < 0) {
+    throw invalidInput(`Invalid retry count ${settings.maxRetries}: give a whole number of 0 or more.`);
+  }
+  if (!Number.isFinite(settings.maxDelayInMs) || settings.maxDelayInMs <= 0) {
+    throw invalidInput(`Invalid maximum retry delay of ${settings.maxDelayInMs} ms: give a positive number of milliseconds.`);
+  }
   const client = new SecretClient(reference.url, options.credential, {
     httpClient: createRateLimitedHttpClient(createDefaultHttpClient2(), bucket, recorder),
     agent: createHttpsAgent(options),
@@ -52220,9 +52246,9 @@ var driftOptions = [
   { name: "vault", kind: "list", valueName: "<vault>", help: "A vault to compare, the primary first: a vault name or its URL; repeat for each vault." },
   { name: "source", kind: "string", valueName: "<vault>", help: "The source vault: missing and extra secrets are judged against it. Without it, the vaults form a mesh." },
   { name: "deep", kind: "boolean", defaultValue: "false", help: "Also read every replica and compare the SHA-256 of its value with its source, to catch values edited with their lineage tag kept." },
-  { name: "onDrift", kind: "choice", choices: ON_DRIFT_POLICIES, defaultValue: "fail", help: "What drift does to the run: fail (exit code 2), warn (succeeded with issues), or ignore." },
+  { name: "onDrift", kind: "choice", choices: ON_DRIFT_POLICIES, defaultValue: "fail", valueName: "<policy>", help: "What drift does to the run: fail (exit code 2), warn (succeeded with issues), or ignore." },
   { name: "prune", kind: "boolean", defaultValue: "false", group: "policies", help: "With --source: count secrets that exist only in a target as drift, as kvdr sync --prune would delete them." },
-  { name: "deletes", kind: "choice", choices: DELETE_POLICIES, defaultValue: "none", group: "policies", help: "soft-delete: count replicas whose source or origin was deleted as drift, as kvdr sync --deletes soft-delete would delete them." },
+  { name: "deletes", kind: "choice", choices: DELETE_POLICIES, defaultValue: "none", valueName: "<policy>", group: "policies", help: "soft-delete: count replicas whose source or origin was deleted as drift, as kvdr sync --deletes soft-delete would delete them." },
   { name: "terraformDir", kind: "path", valueName: "<dir>", group: "terraform", help: "Terraform root configuration to check once per region for drift; it declares the region variable (see --region-variable)." },
   { name: "region", kind: "list", valueName: "<region>", group: "terraform", help: "Region stack to check, as a key of the regions map; repeat for several." },
   { name: "stateKeyPrefix", kind: "string", valueName: "<prefix>", group: "terraform", help: "State key prefix for the azurerm backend; each region's state is <prefix>/<region>.tfstate." },
