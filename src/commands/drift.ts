@@ -6,7 +6,7 @@
 import { statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { formatDuration } from '../core/duration';
-import { describeError, invalidInput } from '../core/errors';
+import { describeError, invalidInput, isEngineError } from '../core/errors';
 import { checkSecretDrift, type SecretDriftResult } from '../core/drift/secrets';
 import { checkTerraformDrift, type TerraformDriftResult } from '../core/drift/terraform';
 import { buildDriftReport, countDrift, type DriftReport } from '../core/drift/report';
@@ -260,7 +260,14 @@ export async function runDriftCommand(host: Host, overrides: VaultAccessOverride
         concurrencyPerVault: overrides.concurrencyPerVault,
       });
     }
-    const terraform = inputs.terraform === undefined ? undefined : await runTerraformPart(host, inputs.terraform, deadline.signal);
+    const terraform = inputs.terraform === undefined ? undefined : await runTerraformPart(host, inputs.terraform, deadline.signal).catch((error: unknown) => {
+      // terraform missing or too old concerns every region; the secret findings are still reported.
+      if (isEngineError(error) && error.code === 'aborted') throw error;
+      const message = describeError(error);
+      host.log.error(`Terraform drift could not be checked: ${message}`);
+      const regions = (inputs.terraform as TerraformInputs).regions.map((region) => ({ region, outcome: 'failed' as const, findings: [], outputChanges: [], error: message }));
+      return { terraformVersion: 'unknown', regions };
+    });
 
     const driftCount = countDrift(secrets, terraform);
     const outcome = decideOutcome(inputs, driftCount, problemsOf(secrets, terraform));

@@ -109,6 +109,19 @@ describe('kvdr drift command', () => {
     assert.equal(host.outputs.driftCount, '0');
   });
 
+  it('keeps secret findings without terraform', async () => {
+    stores.get('kv-src')?.seed('db-password', 'SEEDVALUE-db');
+    const report = join(directory, 'drift.json');
+
+    const { host, code } = await run({ source: 'kv-src', vault: 'kv-a', terraformDir: directory, region: 'westeurope', stateKeyPrefix: 'kvdr/test', terraformPath: join(directory, 'no-terraform'), report });
+
+    assert.equal(code, 1);
+    assert.match(host.message ?? '', /Could not check the Terraform stack of westeurope/);
+    const parsed = JSON.parse(readFileSync(report, 'utf8'));
+    assert.equal(parsed.entries.find((entry: { secret: string }) => entry.secret === 'db-password')?.action, 'missing');
+    assert.match(parsed.terraform.regions[0].error, /terraform was not found/);
+  });
+
   it('exits 1 when a target cannot be listed', async () => {
     stores.get('kv-b')?.injectFailure({ code: 'forbidden-by-firewall', operation: 'listSecrets', times: Infinity });
 
