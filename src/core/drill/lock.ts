@@ -38,6 +38,7 @@ function describeClaim(claim: RunClaim, vaultUrl: string): string {
 export class DrillLock {
   private timer: NodeJS.Timeout | undefined;
   private pending: Promise<unknown> = Promise.resolve();
+  private sequence = 0;
   private released = false;
 
   private constructor(
@@ -59,13 +60,15 @@ export class DrillLock {
     await lock.write('running');
     await sleep(options.settleInMs, undefined, { signal: options.abortSignal });
 
-    // Every claimant sees the same claims after the settle time, so all agree on one winner.
-    const rivals = await activeClaims(options, seconds);
-    const winner = rivals.sort((a, b) => a.claim.claimedOn - b.claim.claimedOn || a.claim.runId.localeCompare(b.claim.runId))[0];
-    if (winner !== undefined && winner.claim.runId !== options.record.runId) {
+    // A claim made in the same second as another cannot tell which came first, so both withdraw:
+    // two drills may then both refuse to start, but two never run at once.
+    const claims = await activeClaims(options, seconds);
+    const own = claims.find((found) => found.claim.runId === options.record.runId);
+    const rival = claims.find((found) => found.claim.runId !== options.record.runId && (own === undefined || found.claim.claimedOn <= own.claim.claimedOn));
+    if (rival !== undefined) {
       await lock.write('withdrawn');
       lock.released = true;
-      throw lockHeld(winner.claim, winner.vaultUrl);
+      throw lockHeld(rival.claim, rival.vaultUrl);
     }
     lock.startRenewal();
     return lock;
@@ -90,7 +93,7 @@ export class DrillLock {
     if (this.timer !== undefined) clearInterval(this.timer);
     await this.pending.catch(() => undefined);
     // The run's deadline may have fired; releasing must still reach the vault.
-    await writeRunRecord(this.options.stateStore, this.record, status, 0);
+    await writeRunRecord(this.options.stateStore, this.record, status, 0, undefined, this.sequence + 1);
   }
 
   private startRenewal(): void {
@@ -104,7 +107,9 @@ export class DrillLock {
   private write(status: RunStatus): Promise<unknown> {
     const now = this.options.now ?? Date.now;
     const expiresOn = status === 'running' ? Math.ceil((now() + this.options.lockExpiryInMs) / 1000) : 0;
-    const next = this.pending.catch(() => undefined).then(() => writeRunRecord(this.options.stateStore, this.record, status, expiresOn, this.options.abortSignal));
+    this.sequence += 1;
+    const sequence = this.sequence;
+    const next = this.pending.catch(() => undefined).then(() => writeRunRecord(this.options.stateStore, this.record, status, expiresOn, this.options.abortSignal, sequence));
     this.pending = next;
     return next;
   }

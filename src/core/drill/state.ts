@@ -17,6 +17,8 @@ const RUN_TAG = 'kvdr-drill-run';
 const STATUS_TAG = 'kvdr-drill-status';
 const EXPIRES_TAG = 'kvdr-drill-lock-expires';
 const JOB_TAG = 'kvdr-drill-job';
+/** Counts a run's writes, because versions created in the same second carry the same `createdOn`. */
+const SEQUENCE_TAG = 'kvdr-drill-sequence';
 
 /**
  * A run's status: `running` holds the lock until it expires; `finished` and `restored` (put back
@@ -95,14 +97,15 @@ export async function listRunClaims(store: VaultStore, abortSignal?: AbortSignal
 }
 
 /**
- * Orders two versions of one run. Versions created in the same second are ordered by the status
- * they carry, because a run's final status is always written after its `running` versions.
+ * Orders two versions of one run by their sequence number. A version written by a later run
+ * (`restored` by the next drill) starts its own count, so a final status outranks `running`.
  */
 function isLater(candidate: SecretRecord, current: SecretRecord): boolean {
-  if (candidate.createdOn !== current.createdOn) return candidate.createdOn > current.createdOn;
   const rank = (record: SecretRecord): number => (parseStatus(record.tags[STATUS_TAG]) === 'running' ? 0 : 1);
   if (rank(candidate) !== rank(current)) return rank(candidate) > rank(current);
-  return Number(candidate.tags[EXPIRES_TAG] ?? 0) > Number(current.tags[EXPIRES_TAG] ?? 0);
+  const sequence = (record: SecretRecord): number => Number(record.tags[SEQUENCE_TAG] ?? 0);
+  if (sequence(candidate) !== sequence(current)) return sequence(candidate) > sequence(current);
+  return candidate.createdOn > current.createdOn;
 }
 
 function parseStatus(text: string | undefined): RunStatus {
@@ -133,8 +136,15 @@ export async function writeRunRecord(
   status: RunStatus,
   lockExpiresOn: number,
   abortSignal?: AbortSignal,
+  sequence = 0,
 ): Promise<SecretRecord> {
-  const tags = { [RUN_TAG]: record.runId, [STATUS_TAG]: status, [EXPIRES_TAG]: String(lockExpiresOn), [JOB_TAG]: record.jobId.slice(0, 256) };
+  const tags = {
+    [RUN_TAG]: record.runId,
+    [STATUS_TAG]: status,
+    [EXPIRES_TAG]: String(lockExpiresOn),
+    [JOB_TAG]: record.jobId.slice(0, 256),
+    [SEQUENCE_TAG]: String(sequence),
+  };
   const write = (): Promise<SecretRecord> => store.setSecret(DRILL_STATE_SECRET, JSON.stringify(record), { contentType: 'application/json', tags }, { abortSignal });
   try {
     return await write();

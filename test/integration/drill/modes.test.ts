@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 
 import { DRILL_STATE_SECRET } from '../../../src/core/drill';
+import { runDrift } from '../drift/support';
 import { runDrill, seedReplicated, stepLines, SyncFixture } from './support';
 
 const ALL_PASSED = ['preflight passed', 'loss passed', 'canary passed', 'failover-reads passed', 'failback passed', 'cleanup passed'];
@@ -70,5 +71,11 @@ describe('kvdr drill on the emulator', function () {
     assert.equal(sync.code, 0);
     const touched = sync.report.entries.filter((entry) => entry.secret === DRILL_STATE_SECRET && entry.outcome !== 'skipped');
     assert.deepEqual(touched, []);
+
+    const drift = await runDrift(fixture, { vault: [fixture.url('weu'), fixture.url('neu'), fixture.url('sea')] });
+    assert.equal(drift.code, 0, drift.host.message);
+    assert.equal(drift.report.driftCount, 0);
+    const drifted = drift.report.entries.filter((entry) => entry.secret === DRILL_STATE_SECRET && entry.outcome === 'drift');
+    assert.deepEqual(drifted, []);
   });
 });
