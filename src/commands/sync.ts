@@ -119,6 +119,7 @@ export async function runSyncCommand(host: Host, overrides: VaultAccessOverrides
         logger: host.log,
         onValueRead: (value) => host.setSecret(value),
         concurrencyPerVault: overrides.concurrencyPerVault,
+        maxRequestsPerSecond: inputs.limits.maxRequestsPerSecond,
         onProgress: progressReporter(host, inputs.outputs),
         onPlan: (plan) => host.print(formatPlanTable(plan)),
       });

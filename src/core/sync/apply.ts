@@ -6,7 +6,7 @@
 import { describeError, EngineError, isEngineError, type ErrorCode } from '../errors';
 import { silentLogger, type Logger } from '../log';
 import type { SecretWithValue, VaultStore, WritableSecretProperties } from '../vault/port';
-import { delay, runPool, Semaphore } from './concurrency';
+import { delay, Semaphore } from './concurrency';
 import type { Origin } from './lineage';
 import type { PairOutcome, PlannedAction, SoftDeletedPolicy, SyncPlan } from './model';
 import { propertiesToWrite } from './properties';
@@ -24,8 +24,11 @@ export interface ApplyOptions {
   concurrencyPerVault?: number;
   /** Longest total wait for a transient 409 (being deleted or recovered) per pair; default 60 s. */
   transientWaitInMs?: number;
-  /** Vaults already known to fail (for example their list call failed): their pairs fail at once. */
-  failedVaults?: ReadonlyMap<string, EngineError>;
+  /**
+   * Vaults known to fail (for example their list call failed): their pairs fail at once. The map is
+   * shared, so vaults found down later, by apply or by the caller, are added to it.
+   */
+  failedVaults?: Map<string, EngineError>;
   /**
    * What to do when a create finds the name soft-deleted (deleted after the target was listed, or
    * not yet listed while its delete completed): recover and write (default), or leave a conflict.
@@ -49,55 +52,129 @@ const DEFAULT_TRANSIENT_WAIT_IN_MS = 60_000;
 
 /** Applies `plan` and returns one result per action, in the plan's order. */
 export async function applyPlan(plan: SyncPlan, options: ApplyOptions): Promise<PairResult[]> {
-  const logger = options.logger ?? silentLogger;
-  const perVault = options.concurrencyPerVault ?? DEFAULT_CONCURRENCY_PER_VAULT;
-  const semaphores = new Map<string, Semaphore>();
-  const slot = (vaultId: string): Semaphore => {
-    let semaphore = semaphores.get(vaultId);
-    if (semaphore === undefined) semaphores.set(vaultId, (semaphore = new Semaphore(perVault)));
-    return semaphore;
-  };
-  const down = new Map<string, EngineError>(options.failedVaults ?? []);
-  const results = new Map<PlannedAction, PairResult>();
-  let done = 0;
-  const record = (result: PairResult): void => {
-    results.set(result.action, result);
-    done += 1;
-    options.onProgress?.(done, plan.actions.length);
-  };
-  const vaultIdByUrl = new Map([...options.stores].map(([vaultId, store]) => [store.vaultUrl, vaultId]));
-  const fail = (action: PlannedAction, error: unknown): void => {
-    const engineError = isEngineError(error) ? error : undefined;
-    markDownOnConnectionFailure(engineError, vaultIdByUrl, down, logger);
-    const message = describeError(error);
-    logger.debug(`Failed: ${action.kind} ${action.name} in ${action.vaultId}: ${message}`);
-    record({ action, outcome: 'failed', error: message, errorCode: engineError?.code ?? 'internal' });
-  };
-  const context: StepContext = { options, slot, down, fail, record, logger };
+  const applier = new PlanApplier(options);
+  applier.submit(plan.actions);
+  await applier.drain();
+  return applier.resultsOf(plan.actions);
+}
 
-  const copies = new Map<string, PlannedAction[]>();
-  const tasks: Array<() => Promise<void>> = [];
-  for (const action of plan.actions) {
-    if (action.kind === 'in-sync') record({ action, outcome: 'converged' });
-    else if (action.kind === 'skip') record({ action, outcome: 'skipped' });
-    else if (action.kind === 'conflict') record({ action, outcome: 'conflict' });
-    else if (action.kind === 'unplanned') fail(action, down.get(action.vaultId) ?? new EngineError('internal', `Nothing was planned for ${action.vaultId}.`));
-    else if (action.kind === 'update-properties') tasks.push(() => updateProperties(context, action));
-    else if (action.kind === 'delete') tasks.push(() => softDelete(context, action));
-    else {
-      const source = action.valueSource;
-      const groupKey = `${action.key}\n${source?.vaultId ?? ''}`;
-      const group = copies.get(groupKey);
-      if (group === undefined) {
-        copies.set(groupKey, [action]);
-        tasks.push(() => copyValue(context, copies.get(groupKey) ?? []));
-      } else {
-        group.push(action);
+/**
+ * Applies actions as they are submitted, so that copies can start before the whole plan is known.
+ * Submit all actions of one secret together: its copies share one read of the value.
+ */
+export class PlanApplier {
+  private readonly context: StepContext;
+  private readonly perVault: number;
+  private readonly maxWorkers: number;
+  /** Tasks not started yet. Workers take them in order, so no task holds a promise while it waits. */
+  private queue: Array<() => Promise<void>> = [];
+  private queueHead = 0;
+  private workers = 0;
+  private idle: Promise<void> = Promise.resolve();
+  private markIdle: () => void = () => undefined;
+  private readonly slots = new Map<string, Semaphore>();
+  private readonly results = new Map<PlannedAction, PairResult>();
+  private submitted = 0;
+  private done = 0;
+
+  constructor(options: ApplyOptions) {
+    const logger = options.logger ?? silentLogger;
+    const perVault = options.concurrencyPerVault ?? DEFAULT_CONCURRENCY_PER_VAULT;
+    this.perVault = perVault;
+    this.maxWorkers = perVault * 2;
+    const slot = (vaultId: string): Semaphore => this.slotOf(vaultId);
+    const down = options.failedVaults ?? new Map<string, EngineError>();
+    const record = (result: PairResult): void => {
+      // One field order for every result, so they share one hidden class.
+      this.results.set(result.action, { action: result.action, outcome: result.outcome, error: result.error, errorCode: result.errorCode });
+      this.done += 1;
+      options.onProgress?.(this.done, this.submitted);
+    };
+    const vaultIdByUrl = new Map([...options.stores].map(([vaultId, store]) => [store.vaultUrl, vaultId]));
+    const fail = (action: PlannedAction, error: unknown): void => {
+      const engineError = isEngineError(error) ? error : undefined;
+      markDownOnConnectionFailure(engineError, vaultIdByUrl, down, logger);
+      const message = describeError(error);
+      logger.debug(`Failed: ${action.kind} ${action.name} in ${action.vaultId}: ${message}`);
+      record({ action, outcome: 'failed', error: message, errorCode: engineError?.code ?? 'internal' });
+    };
+    this.context = { options, slot, down, fail, record, logger };
+  }
+
+  /** Lowers a vault's requests in flight, or restores the default when `limit` is undefined. */
+  limitVault(vaultId: string, limit: number | undefined): void {
+    this.slotOf(vaultId).setLimit(Math.min(limit ?? this.perVault, this.perVault));
+  }
+
+  private slotOf(vaultId: string): Semaphore {
+    let semaphore = this.slots.get(vaultId);
+    if (semaphore === undefined) this.slots.set(vaultId, (semaphore = new Semaphore(this.perVault)));
+    return semaphore;
+  }
+
+  /** Starts applying `actions`; returns at once. */
+  submit(actions: readonly PlannedAction[]): void {
+    const { context } = this;
+    this.submitted += actions.length;
+    const copies = new Map<string, PlannedAction[]>();
+    for (const action of actions) {
+      if (action.kind === 'in-sync') context.record({ action, outcome: 'converged' });
+      else if (action.kind === 'skip') context.record({ action, outcome: 'skipped' });
+      else if (action.kind === 'conflict') context.record({ action, outcome: 'conflict' });
+      else if (action.kind === 'unplanned') context.fail(action, context.down.get(action.vaultId) ?? new EngineError('internal', `Nothing was planned for ${action.vaultId}.`));
+      else if (action.kind === 'update-properties') this.start(() => updateProperties(context, action));
+      else if (action.kind === 'delete') this.start(() => softDelete(context, action));
+      else {
+        const groupKey = `${action.key}\n${action.valueSource?.vaultId ?? ''}`;
+        const group = copies.get(groupKey);
+        if (group === undefined) copies.set(groupKey, [action]);
+        else group.push(action);
       }
     }
+    for (const group of copies.values()) this.start(() => copyValue(context, group));
   }
-  await runPool(tasks, perVault * 2);
-  return plan.actions.map((action) => results.get(action) ?? { action, outcome: 'failed', error: 'The pair was not applied.', errorCode: 'internal' });
+
+  /** Waits until every submitted action has a result. */
+  async drain(): Promise<void> {
+    await this.idle;
+  }
+
+  /** Returns the results of `actions`, in their order. */
+  resultsOf(actions: readonly PlannedAction[]): PairResult[] {
+    return actions.map((action) => this.results.get(action) ?? { action, outcome: 'failed', error: 'The pair was not applied.', errorCode: 'internal' });
+  }
+
+  private start(task: () => Promise<void>): void {
+    this.queue.push(task);
+    if (this.workers >= this.maxWorkers) return;
+    if (this.workers === 0) this.idle = new Promise((resolve) => (this.markIdle = resolve));
+    this.workers += 1;
+    void this.work();
+  }
+
+  private async work(): Promise<void> {
+    for (let task = this.next(); task !== undefined; task = this.next()) {
+      try {
+        await task();
+      } catch (error) {
+        // Tasks record their own failures; reaching here is a bug, logged so the run still ends.
+        this.context.logger.error(`An apply step failed unexpectedly: ${describeError(error)}`);
+      }
+    }
+    this.workers -= 1;
+    if (this.workers === 0) this.markIdle();
+  }
+
+  private next(): (() => Promise<void>) | undefined {
+    if (this.queueHead >= this.queue.length) {
+      this.queue = [];
+      this.queueHead = 0;
+      return undefined;
+    }
+    const task = this.queue[this.queueHead];
+    this.queueHead += 1;
+    return task;
+  }
 }
 
 /**

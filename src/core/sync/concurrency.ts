@@ -1,5 +1,5 @@
 /**
- * Bounded concurrency: a counting semaphore per vault and a worker pool over a task list.
+ * Bounded concurrency: a counting semaphore, and an abortable delay.
  */
 
 /** A counting semaphore; `run` waits for a free slot, so at most `limit` tasks run at once. */
@@ -7,32 +7,28 @@ export class Semaphore {
   private active = 0;
   private readonly waiting: Array<() => void> = [];
 
-  constructor(private readonly limit: number) {}
+  constructor(private limit: number) {}
+
+  /** Changes the limit; tasks already running continue, and waiters start when slots free up. */
+  setLimit(limit: number): void {
+    this.limit = Math.max(1, limit);
+    this.wake();
+  }
 
   async run<T>(task: () => Promise<T>): Promise<T> {
-    if (this.active >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    while (this.active >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
     this.active += 1;
     try {
       return await task();
     } finally {
       this.active -= 1;
-      this.waiting.shift()?.();
+      this.wake();
     }
   }
-}
 
-/** Runs `tasks` with at most `concurrency` in flight; a task must not throw. */
-export async function runPool(tasks: ReadonlyArray<() => Promise<void>>, concurrency: number): Promise<void> {
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < tasks.length) {
-      const task = tasks[next];
-      next += 1;
-      await task();
-    }
-  };
-  const workers = Array.from({ length: Math.max(1, Math.min(concurrency, tasks.length)) }, worker);
-  await Promise.all(workers);
+  private wake(): void {
+    for (let free = this.limit - this.active; free > 0 && this.waiting.length > 0; free -= 1) this.waiting.shift()?.();
+  }
 }
 
 /** Waits `delayInMs`, or rejects with the signal's reason when it aborts first. */

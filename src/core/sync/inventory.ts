@@ -82,13 +82,19 @@ export function entryOrigin(entry: InventoryEntry, vaultId: string): Origin {
   return entry.origin ?? { vaultId, version: entry.version, createdOn: entry.createdOn };
 }
 
+/** Options of {@link buildInventory}. */
+export interface BuildInventoryOptions extends CallOptions {
+  /** Receives each entry as its page arrives, before the listing completes. */
+  onEntry?: (key: string, entry: InventoryEntry) => void;
+}
+
 /**
  * Lists a vault's secrets into an inventory. Rejects names that collide after case folding, because
  * Key Vault treats them as one secret and kvdr could not tell which one is meant.
  */
-export async function buildInventory(store: VaultStore, options: CallOptions = {}): Promise<VaultInventory> {
+export async function buildInventory(store: VaultStore, options: BuildInventoryOptions = {}): Promise<VaultInventory> {
   const entries = new Map<string, InventoryEntry>();
-  for await (const record of store.listSecrets(options)) {
+  for await (const record of store.listSecrets({ abortSignal: options.abortSignal })) {
     const key = record.name.toLowerCase();
     const existing = entries.get(key);
     if (existing !== undefined) {
@@ -96,7 +102,9 @@ export async function buildInventory(store: VaultStore, options: CallOptions = {
         `Secret names "${existing.name}" and "${record.name}" in ${store.vaultUrl} differ only in case. Key Vault names are case-insensitive, so rename or delete one of them before syncing.`,
       );
     }
-    entries.set(key, toInventoryEntry(record));
+    const entry = toInventoryEntry(record);
+    entries.set(key, entry);
+    options.onEntry?.(key, entry);
   }
   return { vaultId: store.vaultId, vaultUrl: store.vaultUrl, entries };
 }

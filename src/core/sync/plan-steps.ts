@@ -32,9 +32,26 @@ export function requestFact(context: PlanContext, list: 'histories' | 'valueHash
   context.needs[list].push(request);
 }
 
-/** Adds an action to the plan. */
+/**
+ * Adds an action to the plan. Every action is rebuilt with the same fields in the same order, so
+ * that tens of thousands of them share one hidden class instead of one per combination of fields.
+ */
 export function emit(context: PlanContext, action: PlannedAction): void {
-  context.actions.push(action);
+  context.actions.push({
+    key: action.key,
+    name: action.name,
+    vaultId: action.vaultId,
+    kind: action.kind,
+    reason: action.reason,
+    fromVaultId: action.fromVaultId,
+    from: action.from,
+    valueSource: action.valueSource,
+    origin: action.origin,
+    targetVersion: action.targetVersion,
+    enabledOnly: action.enabledOnly,
+    resolvesConflict: action.resolvesConflict,
+    warning: action.warning,
+  });
 }
 
 /** Adds a skip for one secret in each of `vaultIds`. */
@@ -48,7 +65,7 @@ export interface CopySource {
   /** The entry whose properties are written. */
   from: InventoryEntry;
   fromVaultId: string;
-  /** Where the value is read; default the current version of `from` in `fromVaultId`. */
+  /** Where the value is read; undefined when no holder of the winning version can be read. */
   valueSource?: ValueSource;
   /** Lineage to write; `undefined` for a copy without lineage. */
   origin: Origin | undefined;
@@ -68,7 +85,7 @@ export function planCopy(context: PlanContext, source: CopySource, target: Vault
     vaultId: target.vaultId,
     fromVaultId: source.fromVaultId,
     from: source.from,
-    valueSource: source.valueSource ?? { vaultId: source.fromVaultId, name: source.from.name, createdOn: source.from.createdOn },
+    valueSource: source.valueSource,
     origin: source.origin,
     resolvesConflict: source.resolvesConflict,
     reason: source.reason,

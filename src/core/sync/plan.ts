@@ -6,7 +6,7 @@
  */
 import { tagsOf, entryOrigin, type InventoryEntry, type VaultInventory } from './inventory';
 import { canCarryLineage, compareNewestFirst, sameOrigin, type Origin } from './lineage';
-import { factKey, type PlanFacts, type SyncPlan, type SyncPolicy, emptyFacts } from './model';
+import { factKey, type PlanFacts, type SyncPlan, type SyncPolicy, type ValueSource, emptyFacts } from './model';
 import { planMesh } from './plan-mesh';
 import { createContext, emit, NO_LINEAGE_WARNING, planCopy, planDisabledSource, planProperties, requestFact, skipAll, type CopySource, type PlanContext } from './plan-steps';
 import { supersedes } from './resolve';
@@ -34,21 +34,29 @@ function allKeys(inventories: readonly VaultInventory[]): string[] {
 }
 
 function planOneWay(context: PlanContext, source: VaultInventory, targets: readonly VaultInventory[]): void {
-  const targetIds = targets.map((target) => target.vaultId);
   for (const key of allKeys([source, ...targets])) {
-    const entry = source.entries.get(key);
-    if (entry === undefined) {
-      for (const target of targets) planTargetOnly(context, key, target);
-      continue;
-    }
-
-    const exclusion = context.policy.filter.exclusionOf({ name: entry.name, tags: tagsOf(entry), contentType: entry.contentType, managed: entry.managed });
-    if (exclusion !== undefined) {
-      skipAll(context, key, entry.name, targetIds, exclusion);
-      continue;
-    }
-    for (const target of targets) planOneWayPair(context, key, source, entry, target);
+    if (source.entries.has(key)) planOneWaySourceKey(context, key, source, targets);
+    else for (const target of targets) planTargetOnly(context, key, target);
   }
+}
+
+/**
+ * Plans one secret of the source against every target. The decision depends on the source entry
+ * and the complete target inventories only, so it can be made while the source is still listed.
+ */
+export function planOneWaySourceKey(context: PlanContext, key: string, source: VaultInventory, targets: readonly VaultInventory[]): void {
+  const entry = source.entries.get(key);
+  if (entry === undefined) return;
+  const exclusion = context.policy.filter.exclusionOf({ name: entry.name, tags: tagsOf(entry), contentType: entry.contentType, managed: entry.managed });
+  if (exclusion !== undefined) {
+    skipAll(context, key, entry.name, targets.map((target) => target.vaultId), exclusion);
+    return;
+  }
+  const shared = {
+    origin: entryOrigin(entry, source.vaultId),
+    valueSource: { vaultId: source.vaultId, name: entry.name, createdOn: entry.createdOn },
+  };
+  for (const target of targets) planOneWayPair(context, key, source, entry, target, shared);
 }
 
 function planTargetOnly(context: PlanContext, key: string, target: VaultInventory): void {
@@ -73,16 +81,29 @@ function planTargetOnly(context: PlanContext, key: string, target: VaultInventor
   }
 }
 
-function planOneWayPair(context: PlanContext, key: string, source: VaultInventory, entry: InventoryEntry, target: VaultInventory): void {
+/** The parts of a copy that every target of one secret shares, built once per secret. */
+interface SharedCopy {
+  origin: Origin;
+  valueSource: ValueSource;
+}
+
+function planOneWayPair(context: PlanContext, key: string, source: VaultInventory, entry: InventoryEntry, target: VaultInventory, shared: SharedCopy): void {
   const existing = target.entries.get(key);
   if (existing?.managed) {
     emit(context, { key, name: existing.name, vaultId: target.vaultId, kind: 'skip', reason: 'certificate-backed' });
     return;
   }
 
-  const origin = entryOrigin(entry, source.vaultId);
+  const origin = shared.origin;
   const lineage = canCarryLineage(entry.tagCount);
-  const copy: CopySource = { key, from: entry, fromVaultId: source.vaultId, origin: lineage ? origin : undefined, warning: lineage ? undefined : NO_LINEAGE_WARNING };
+  const copy: CopySource = {
+    key,
+    from: entry,
+    fromVaultId: source.vaultId,
+    valueSource: shared.valueSource,
+    origin: lineage ? origin : undefined,
+    warning: lineage ? undefined : NO_LINEAGE_WARNING,
+  };
   const existingOrigin = existing === undefined ? undefined : entryOrigin(existing, target.vaultId);
   const sameValue = existingOrigin !== undefined && sameOrigin(existingOrigin, origin);
 

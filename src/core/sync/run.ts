@@ -5,8 +5,9 @@
 import { describeError, EngineError, isEngineError } from '../errors';
 import { silentLogger, type Logger } from '../log';
 import type { VaultStats, VaultStore } from '../vault/port';
-import { applyPlan, type PairResult } from './apply';
-import { buildInventory, hashValue, listDeletedNames, listOriginHistory, type VaultInventory } from './inventory';
+import { PlanApplier, type PairResult } from './apply';
+import { EarlyCopier } from './early';
+import { buildInventory, hashValue, listDeletedNames, listOriginHistory, type InventoryEntry, type VaultInventory } from './inventory';
 import { emptyFacts, factKey, isChange, type PlanFacts, type PlannedAction, type SyncPlan, type SyncPolicy } from './model';
 import { planIsIncomplete, planSync } from './plan';
 
@@ -24,6 +25,11 @@ export interface RunSyncOptions {
   onValueRead?: (value: string) => void;
   /** Requests in flight per vault during apply; default 32. */
   concurrencyPerVault?: number;
+  /**
+   * The vaults' request budget per second (`--max-rps`). One-way copies that start while the source
+   * is still listed are kept under it, so that the sequential list requests never queue behind them.
+   */
+  maxRequestsPerSecond?: number;
   onProgress?: (done: number, total: number) => void;
   /** Receives the complete plan before it is applied. */
   onPlan?: (plan: SyncPlan) => void;
@@ -53,28 +59,13 @@ const MAX_PLAN_PASSES = 4;
 export async function runSync(options: RunSyncOptions): Promise<SyncRunResult> {
   const logger = options.logger ?? silentLogger;
   const unreachable = new Map<string, EngineError>();
-
-  const inventories = await logger.group('Listing secrets', () => listAll(options, unreachable, logger));
-  const reachable = inventories.filter((inventory): inventory is VaultInventory => inventory !== undefined);
   const stores = new Map(options.stores.map((store) => [store.vaultId, store]));
-
   const facts = emptyFacts();
-  let plan = planSync(reachable, options.policy, facts);
-  for (let pass = 1; planIsIncomplete(plan) && pass < MAX_PLAN_PASSES; pass += 1) {
-    await fetchFacts(plan, facts, stores, unreachable, options, logger);
-    plan = planSync(reachable, options.policy, facts);
-  }
-  if (planIsIncomplete(plan)) throw new EngineError('internal', 'The plan still needed lookups after every pass; this is a bug in kvdr.');
-  addUnplanned(plan, options.stores, unreachable);
-  options.onPlan?.(plan);
+  const fetchDeleted = (vaultId: string): Promise<void> => fetchDeletedNames(vaultId, stores, facts, unreachable, options, logger);
 
-  const changesPresent = plan.actions.some((action) => isChange(action.kind));
-  let results: PairResult[];
-  if (options.dryRun) {
-    results = plan.actions.map((action) => dryRunResult(action, unreachable));
-  } else {
-    results = await logger.group('Applying the plan', () =>
-      applyPlan(plan, {
+  const applier = options.dryRun
+    ? undefined
+    : new PlanApplier({
         stores,
         abortSignal: options.abortSignal,
         logger,
@@ -83,30 +74,128 @@ export async function runSync(options: RunSyncOptions): Promise<SyncRunResult> {
         failedVaults: unreachable,
         onSoftDeleted: options.policy.onSoftDeleted,
         onProgress: options.onProgress,
-      }),
-    );
+      });
+  const [source] = options.stores;
+  const early =
+    applier !== undefined && options.policy.mode === 'one-way'
+      ? new EarlyCopier({ policy: options.policy, facts, sourceVaultId: source.vaultId, sourceVaultUrl: source.vaultUrl, applier, fetchDeletedNames: fetchDeleted })
+      : undefined;
+
+  const pacer = early !== undefined && applier !== undefined ? new ListingPacer(applier, source.vaultId, options.maxRequestsPerSecond) : undefined;
+  const inventories = await logger.group('Listing secrets', () => listAll(options, unreachable, logger, early, pacer));
+  pacer?.finish();
+  const reachable = inventories.filter((inventory): inventory is VaultInventory => inventory !== undefined);
+  await early?.settle();
+
+  let plan = planSync(reachable, options.policy, facts);
+  for (let pass = 1; planIsIncomplete(plan) && pass < MAX_PLAN_PASSES; pass += 1) {
+    await fetchFacts(plan, facts, stores, options, logger, fetchDeleted);
+    plan = planSync(reachable, options.policy, facts);
+  }
+  if (planIsIncomplete(plan)) throw new EngineError('internal', 'The plan still needed lookups after every pass; this is a bug in kvdr.');
+
+  // Secrets applied early keep the actions they were applied with; the full plan decides the rest.
+  const earlyActions = early?.actions ?? new Map<string, PlannedAction[]>();
+  const remaining = plan.actions.filter((action) => !earlyActions.has(action.key));
+  plan.actions = [...[...earlyActions.values()].flat(), ...remaining];
+  const unplanned = addUnplanned(plan, options.stores, unreachable);
+  plan.actions.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  options.onPlan?.(plan);
+
+  const changesPresent = plan.actions.some((action) => isChange(action.kind));
+  let results: PairResult[];
+  if (applier === undefined) {
+    results = plan.actions.map((action) => dryRunResult(action, unreachable));
+  } else {
+    await logger.group('Applying the plan', async () => {
+      applier.submit([...remaining.filter((action) => !unreachable.has(action.vaultId)), ...unplanned]);
+      await applier.drain();
+    });
+    results = applier.resultsOf(plan.actions);
   }
   const stats = new Map(options.stores.map((store) => [store.vaultId, store.stats()]));
   return { plan, results, unreachable, stats, changesPresent, dryRun: options.dryRun === true };
 }
 
-async function listAll(options: RunSyncOptions, unreachable: Map<string, EngineError>, logger: Logger): Promise<Array<VaultInventory | undefined>> {
+/** Shortest gap between listed entries taken as a page round trip rather than processing time. */
+const MIN_PAGE_GAP_IN_MS = 4;
+
+/**
+ * Keeps early copies from starving the source's listing. List pages are sequential, so each waits
+ * for the vault's rate limiter behind every request already queued there. While the source is
+ * listed, its reads in flight are held to what the budget allows at the fastest page round trip
+ * seen (requests per second times latency), so the limiter never builds a queue.
+ */
+class ListingPacer {
+  private lastEntryAt: number | undefined;
+  private fastestPageInMs = Infinity;
+
+  constructor(
+    private readonly applier: PlanApplier,
+    private readonly vaultId: string,
+    private readonly maxRequestsPerSecond: number | undefined,
+  ) {
+    // Until a page round trip is measured, assume one of 25 ms, a cross-region call.
+    if (maxRequestsPerSecond !== undefined) applier.limitVault(vaultId, Math.max(1, Math.floor(maxRequestsPerSecond * 0.025) - 1));
+  }
+
+  /**
+   * Called for each listed entry. Entries of one page arrive within a millisecond or two, so a gap
+   * of at least {@link MIN_PAGE_GAP_IN_MS} is one page's round trip.
+   */
+  entryListed(): void {
+    const now = performance.now();
+    const gapInMs = this.lastEntryAt === undefined ? 0 : now - this.lastEntryAt;
+    this.lastEntryAt = now;
+    if (gapInMs < MIN_PAGE_GAP_IN_MS || this.maxRequestsPerSecond === undefined || gapInMs >= this.fastestPageInMs) return;
+    this.fastestPageInMs = gapInMs;
+    // One slot stays free for the list request itself.
+    this.applier.limitVault(this.vaultId, Math.max(1, Math.floor((this.maxRequestsPerSecond * gapInMs) / 1000) - 1));
+  }
+
+  finish(): void {
+    this.applier.limitVault(this.vaultId, undefined);
+  }
+}
+
+async function listAll(
+  options: RunSyncOptions,
+  unreachable: Map<string, EngineError>,
+  logger: Logger,
+  early: EarlyCopier | undefined,
+  pacer: ListingPacer | undefined,
+): Promise<Array<VaultInventory | undefined>> {
   const { stores, policy } = options;
-  const listed = await Promise.all(
-    stores.map(async (store, index) => {
-      try {
-        const inventory = await buildInventory(store, { abortSignal: options.abortSignal });
-        logger.info(`${store.vaultUrl}: ${inventory.entries.size} secrets`);
-        return inventory;
-      } catch (error) {
-        const fatal = !isEngineError(error) || error.code === 'invalid-input' || error.code === 'aborted' || (policy.mode === 'one-way' && index === 0);
-        if (fatal) throw error;
-        logger.error(`${store.vaultUrl} could not be listed, so it is left out of this run: ${describeError(error)}`);
-        unreachable.set(store.vaultId, error);
-        return undefined;
-      }
-    }),
-  );
+  const list = async (store: VaultStore, index: number): Promise<VaultInventory | undefined> => {
+    try {
+      const onEntry =
+        index === 0 && early !== undefined
+          ? (key: string, entry: InventoryEntry): void => {
+              pacer?.entryListed();
+              early.addSourceEntry(key, entry);
+            }
+          : undefined;
+      const inventory = await buildInventory(store, { abortSignal: options.abortSignal, onEntry });
+      logger.info(`${store.vaultUrl}: ${inventory.entries.size} secrets`);
+      return inventory;
+    } catch (error) {
+      const fatal = !isEngineError(error) || error.code === 'invalid-input' || error.code === 'aborted' || (policy.mode === 'one-way' && index === 0);
+      if (fatal) throw error;
+      logger.error(`${store.vaultUrl} could not be listed, so it is left out of this run: ${describeError(error)}`);
+      unreachable.set(store.vaultId, error);
+      return undefined;
+    }
+  };
+
+  const sourceListing = list(stores[0], 0);
+  const otherListings = Promise.all(stores.slice(1).map((store, index) => list(store, index + 1)));
+  if (early !== undefined) {
+    // NOTE: a case-folding collision in the source is found only when its listing ends, after
+    // early copies began; Key Vault itself never lists two names that differ only in case.
+    void otherListings.then((targets) => early.startWith(targets.filter((target): target is VaultInventory => target !== undefined)), () => undefined);
+  }
+  const listed = [await sourceListing, ...(await otherListings)];
+
   const reachable = listed.filter((inventory) => inventory !== undefined).length;
   if (policy.mode === 'mesh' && reachable < 2) {
     throw new EngineError('unavailable', `A mesh sync needs at least two reachable vaults; ${reachable} could be listed.`);
@@ -118,14 +207,35 @@ async function listAll(options: RunSyncOptions, unreachable: Map<string, EngineE
   return listed;
 }
 
+/** Lists a vault's soft-deleted names into `facts`; a failure makes the vault unusable for this run. */
+async function fetchDeletedNames(
+  vaultId: string,
+  stores: ReadonlyMap<string, VaultStore>,
+  facts: PlanFacts,
+  unreachable: Map<string, EngineError>,
+  options: RunSyncOptions,
+  logger: Logger,
+): Promise<void> {
+  if (facts.deletedNames.has(vaultId)) return;
+  const store = stores.get(vaultId) as VaultStore;
+  try {
+    facts.deletedNames.set(vaultId, await listDeletedNames(store, { abortSignal: options.abortSignal }));
+  } catch (error) {
+    if (!isEngineError(error) || error.code === 'aborted') throw error;
+    logger.error(`Soft-deleted secrets of ${store.vaultUrl} could not be listed: ${describeError(error)}`);
+    unreachable.set(vaultId, error);
+    facts.deletedNames.set(vaultId, new Set());
+  }
+}
+
 /** Fetches what the plan asked for: deleted-name lists, version histories and value hashes. */
 async function fetchFacts(
   plan: SyncPlan,
   facts: PlanFacts,
   stores: ReadonlyMap<string, VaultStore>,
-  unreachable: Map<string, EngineError>,
   options: RunSyncOptions,
   logger: Logger,
+  fetchDeleted: (vaultId: string) => Promise<void>,
 ): Promise<void> {
   const callOptions = { abortSignal: options.abortSignal };
   const storeOf = (vaultId: string): VaultStore => stores.get(vaultId) as VaultStore;
@@ -133,19 +243,7 @@ async function fetchFacts(
 
   // One list of deleted secrets per target with creates costs ceil(deleted / 25) requests, while a
   // lookup per name would cost one request per create, which in a back-fill is far more.
-  for (const vaultId of plan.needs.deletedNames) {
-    tasks.push(
-      listDeletedNames(storeOf(vaultId), callOptions).then(
-        (names) => void facts.deletedNames.set(vaultId, names),
-        (error: unknown) => {
-          if (!isEngineError(error) || error.code === 'aborted') throw error;
-          logger.error(`Soft-deleted secrets of ${storeOf(vaultId).vaultUrl} could not be listed: ${describeError(error)}`);
-          unreachable.set(vaultId, error);
-          facts.deletedNames.set(vaultId, new Set());
-        },
-      ),
-    );
-  }
+  for (const vaultId of plan.needs.deletedNames) tasks.push(fetchDeleted(vaultId));
   for (const request of plan.needs.histories) {
     tasks.push(
       listOriginHistory(storeOf(request.vaultId), request.name, callOptions).then(
@@ -180,15 +278,18 @@ async function fetchFacts(
 }
 
 /** Adds a failed pair for each vault that could not be listed and each secret the plan changes or checks. */
-function addUnplanned(plan: SyncPlan, stores: readonly VaultStore[], unreachable: ReadonlyMap<string, EngineError>): void {
-  if (unreachable.size === 0) return;
+function addUnplanned(plan: SyncPlan, stores: readonly VaultStore[], unreachable: ReadonlyMap<string, EngineError>): PlannedAction[] {
+  const added: PlannedAction[] = [];
+  if (unreachable.size === 0) return added;
   const names = new Map<string, string>();
   for (const action of plan.actions) if (action.kind !== 'skip' && !names.has(action.key)) names.set(action.key, action.name);
   for (const store of stores) {
     if (!unreachable.has(store.vaultId)) continue;
     plan.actions = plan.actions.filter((action) => action.vaultId !== store.vaultId);
-    for (const [key, name] of names) plan.actions.push({ key, name, vaultId: store.vaultId, kind: 'unplanned', reason: 'The vault could not be listed.' });
+    for (const [key, name] of names) added.push({ key, name, vaultId: store.vaultId, kind: 'unplanned', reason: 'The vault could not be listed.' });
   }
+  plan.actions.push(...added);
+  return added;
 }
 
 function dryRunResult(action: PlannedAction, unreachable: ReadonlyMap<string, EngineError>): PairResult {

@@ -1,0 +1,79 @@
+/**
+ * Early copies in one-way mode. Listing is sequential (25 secrets per page), so listing a large
+ * source takes seconds during which the vaults are mostly idle. A one-way decision for a source
+ * secret depends only on that secret and the complete target inventories, so once every target is
+ * listed, each source secret is planned and applied as its page arrives. Secrets whose decision
+ * needs a history or a value hash wait for the full plan.
+ */
+import type { PlanApplier } from './apply';
+import type { InventoryEntry, VaultInventory } from './inventory';
+import type { PlanFacts, PlannedAction, SyncPolicy } from './model';
+import { planOneWaySourceKey } from './plan';
+import { createContext } from './plan-steps';
+
+/** Options of {@link EarlyCopier}. */
+export interface EarlyCopierOptions {
+  policy: SyncPolicy;
+  facts: PlanFacts;
+  sourceVaultId: string;
+  sourceVaultUrl: string;
+  applier: PlanApplier;
+  /** Fetches the deleted names of a target into `facts`; called once per target that needs them. */
+  fetchDeletedNames: (vaultId: string) => Promise<void>;
+}
+
+export class EarlyCopier {
+  private readonly source: VaultInventory;
+  private targets: readonly VaultInventory[] | undefined;
+  private readonly waiting: string[] = [];
+  private readonly committed = new Map<string, PlannedAction[]>();
+  private readonly fetches = new Map<string, Promise<void>>();
+  private readonly pending: Array<Promise<void>> = [];
+
+  constructor(private readonly options: EarlyCopierOptions) {
+    this.source = { vaultId: options.sourceVaultId, vaultUrl: options.sourceVaultUrl, entries: new Map() };
+  }
+
+  /** Records a source entry as its page arrives, and plans it once the targets are listed. */
+  addSourceEntry(key: string, entry: InventoryEntry): void {
+    this.source.entries.set(key, entry);
+    if (this.targets === undefined) this.waiting.push(key);
+    else this.offer(key);
+  }
+
+  /** Starts planning against the complete inventories of the reachable targets. */
+  startWith(targets: readonly VaultInventory[]): void {
+    this.targets = targets;
+    for (const key of this.waiting.splice(0)) this.offer(key);
+  }
+
+  /** Waits for deleted-name lists that early decisions are waiting on. */
+  async settle(): Promise<void> {
+    while (this.pending.length > 0) await Promise.all(this.pending.splice(0));
+  }
+
+  /** The actions already submitted, by secret key. */
+  get actions(): ReadonlyMap<string, PlannedAction[]> {
+    return this.committed;
+  }
+
+  private offer(key: string): void {
+    const targets = this.targets ?? [];
+    const context = createContext(this.options.policy, this.options.facts);
+    planOneWaySourceKey(context, key, this.source, targets);
+    if (context.needs.histories.length > 0 || context.needs.valueHashes.length > 0) return;
+    if (context.needs.deletedNames.size === 0) {
+      this.committed.set(key, context.actions);
+      this.options.applier.submit(context.actions);
+      return;
+    }
+    const fetches = [...context.needs.deletedNames].map((vaultId) => this.fetchOnce(vaultId));
+    this.pending.push(Promise.all(fetches).then(() => this.offer(key)));
+  }
+
+  private fetchOnce(vaultId: string): Promise<void> {
+    let fetch = this.fetches.get(vaultId);
+    if (fetch === undefined) this.fetches.set(vaultId, (fetch = this.options.fetchDeletedNames(vaultId)));
+    return fetch;
+  }
+}
