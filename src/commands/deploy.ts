@@ -1,7 +1,7 @@
 /**
  * `kvdr deploy`: runs terraform init, plan and apply for each region's stack with its own state,
- * so a region's outage never blocks deploying the others. The same code runs behind the CLI, the
- * KeyVaultDeploy task and the deploy action.
+ * so a region's outage does not stop the other regions from deploying. The same code runs behind
+ * the CLI, the KeyVaultDeploy task and the deploy action.
  */
 import { statSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -38,7 +38,7 @@ export const deployOptions: readonly OptionSpec[] = [
   { name: 'stateStorageLocation', kind: 'string', valueName: '<location>', group: 'backend', help: 'Azure location for --create-state-storage; choose a region other than the vaults\' regions.' },
   { name: 'varFile', kind: 'list', valueName: '<file>', group: 'terraform', help: 'Variable file passed as -var-file, relative to the working directory; repeat for several.' },
   { name: 'regionVariable', kind: 'string', valueName: '<name>', defaultValue: 'region', group: 'terraform', help: 'Name of the root variable that receives the region being deployed.' },
-  { name: 'planDir', kind: 'path', valueName: '<dir>', group: 'terraform', help: 'Directory for each region\'s plan (may hold sensitive values) and its approved-plan record (holds none). Default: <terraform-dir>/.kvdr/plans.' },
+  { name: 'planDir', kind: 'path', valueName: '<dir>', group: 'terraform', help: 'Directory for each region\'s plan (may contain sensitive values) and its approved-plan record (contains none). Default: <terraform-dir>/.kvdr/plans.' },
   { name: 'maxParallelRegions', kind: 'number', valueName: '<n>', defaultValue: '4', group: 'terraform', help: 'Regions planned and applied at the same time, so a region that hangs during an outage delays only its own slot; 1 deploys one region after another.' },
   { name: 'terraformPath', kind: 'path', valueName: '<file>', defaultValue: 'terraform', group: 'terraform', help: 'The terraform executable (1.5 or newer), as a path or a name on PATH.' },
   { ...timeoutOption, defaultValue: '2h' },
@@ -170,8 +170,8 @@ async function runDeploy(host: Host): Promise<ExitCode> {
   const cancel = (): void => controller.abort(new Error('cancelled'));
   process.once('SIGINT', cancel);
   process.once('SIGTERM', cancel);
-  // A plain timer rather than AbortSignal.timeout: Node may collect a timeout signal that only
-  // AbortSignal.any refers to, and then the deadline never fires.
+  // A plain timer rather than AbortSignal.timeout: in testing, a deadline built from
+  // AbortSignal.any and AbortSignal.timeout never fired, as when Node collects the timeout signal.
   const deadline = setTimeout(() => controller.abort(new DOMException('The deploy deadline passed.', 'TimeoutError')), inputs.timeoutInMs);
   try {
     return await deployWithSignal(host, inputs, stateStorage, controller.signal);

@@ -1,7 +1,7 @@
 /**
  * Deploys region stacks side by side: init, plan and apply, each region with its own state and data
- * directory. A failing region is recorded and the others carry on, so an outage in one region never
- * blocks deploying the others.
+ * directory. A failing region is recorded and the others carry on, so an outage in one region does
+ * not stop the other regions from deploying.
  */
 import { existsSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
