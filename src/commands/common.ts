@@ -1,7 +1,7 @@
 /**
- * What sync, drift and drill share: reading and validating vault references, filters and limits,
- * the run deadline, opening stores, publishing reports and outputs, and mapping outcomes to exit
- * codes. Every read here validates; nothing calls a vault.
+ * Helpers that sync, drift and drill share: reading and validating vault references, filters and
+ * limits, the run deadline, opening stores, publishing reports and outputs, and mapping outcomes to
+ * exit codes. Every read here validates, and nothing here calls a vault.
  */
 import type { LookupFunction } from 'node:net';
 

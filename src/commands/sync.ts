@@ -146,7 +146,7 @@ function exitCodeFor(result: RunResult): number {
   return result === 'succeeded' ? ExitCode.Success : result === 'partial' ? ExitCode.Partial : ExitCode.Fatal;
 }
 
-/** Decides how the run ended and says so in one line, naming vaults that could not be used. */
+/** Decides how the run ended and describes it in one line, naming vaults that could not be used. */
 function describeOutcome(run: SyncRunResult, counts: SyncCounts): { result: RunResult; message: string } {
   const unusable = [...run.unreachable.keys()];
   const unusableText = unusable.length > 0 ? ` Could not use ${unusable.join(', ')}.` : '';

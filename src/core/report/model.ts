@@ -4,7 +4,7 @@
  * has a field that could hold one.
  */
 
-/** Outcomes that count as failures unless a writer is told otherwise. */
+/** Outcomes that count as failures unless a writer's options list others. */
 export const DEFAULT_FAILURE_OUTCOMES: readonly string[] = ['conflict', 'failed'];
 
 /** One secret and vault pair. */
@@ -12,11 +12,11 @@ export interface ReportEntry {
   secret: string;
   /** The vault id, as lineage names it. */
   vault: string;
-  /** What the command did or found: a sync action (`create`) or a drift state (`missing`). */
+  /** The command's action or finding: a sync action (`create`) or a drift state (`missing`). */
   action: string;
-  /** How the pair ended: `converged`, `skipped`, `conflict`, `failed`, `planned`, or a drift outcome. */
+  /** The pair's outcome: `converged`, `skipped`, `conflict`, `failed`, `planned`, or a drift outcome. */
   outcome: string;
-  /** Why the pair was skipped, or how a conflict arose or was resolved. */
+  /** The reason for a skip, or the cause or resolution of a conflict. */
   reason?: string;
   /** The error message of a failed pair. */
   error?: string;
@@ -35,7 +35,7 @@ export interface ReportVault {
   throttledResponses: number;
   throttledWaitInMs: number;
   retries: number;
-  /** Why the vault could not be used, when it could not. */
+  /** The error that made the vault unusable, when there was one. */
   error?: string;
 }
 

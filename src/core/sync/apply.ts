@@ -1,7 +1,7 @@
 /**
- * Applies a complete plan. Values are read only for copies, each once, and written to every vault
- * that needs it; work runs with bounded concurrency per vault; every pair ends in one outcome, and
- * one failing vault never stops the others.
+ * Applies a plan. Values are read only for copies, each once, and written to every vault that needs
+ * it. Work runs with bounded concurrency per vault. Every pair ends in one outcome, and one failing
+ * vault never stops the others.
  */
 import { describeError, EngineError, isEngineError, type ErrorCode } from '../errors';
 import { silentLogger, type Logger } from '../log';
@@ -18,11 +18,11 @@ export interface ApplyOptions {
   /** The run's deadline; pairs not done when it fires end as failed. */
   abortSignal?: AbortSignal;
   logger?: Logger;
-  /** Receives every value as it is read, before anything else sees it, to register it for masking. */
+  /** Receives every value as soon as it is read, before any other use, to register it for masking. */
   onValueRead?: (value: string) => void;
   /** Requests in flight per vault; default 32, enough to reach 400 requests per second at 80 ms. */
   concurrencyPerVault?: number;
-  /** Longest total wait for a transient 409 (being deleted or recovered) per pair; default 60 s. */
+  /** Maximum total wait for a transient 409 (being deleted or recovered) per pair; default 60 s. */
   transientWaitInMs?: number;
   /**
    * Vaults known to fail (for example their list call failed): their pairs fail at once. The map is
@@ -30,8 +30,8 @@ export interface ApplyOptions {
    */
   failedVaults?: Map<string, EngineError>;
   /**
-   * What to do when a create finds the name soft-deleted (deleted after the target was listed, or
-   * not yet listed while its delete completed): recover and write (default), or leave a conflict.
+   * The policy for a create that finds the name soft-deleted, because it was deleted after the target
+   * was listed or its delete was still completing: recover and write (default), or leave a conflict.
    */
   onSoftDeleted?: SoftDeletedPolicy;
   /** Called after each pair with the number done and the total. */
@@ -66,7 +66,7 @@ export class PlanApplier {
   private readonly context: StepContext;
   private readonly perVault: number;
   private readonly maxWorkers: number;
-  /** Tasks not started yet. Workers take them in order, so no task holds a promise while it waits. */
+  /** Tasks not started yet. Workers take them in order, so a waiting task keeps no promise alive. */
   private queue: Array<() => Promise<void>> = [];
   private queueHead = 0;
   private workers = 0;
@@ -327,8 +327,8 @@ async function softDelete(context: StepContext, action: PlannedAction): Promise<
 }
 
 /**
- * Repeats `call` while Key Vault answers with a transient 409 (being deleted or being recovered),
- * which follows a delete, recover or purge for a few seconds, up to the transient wait.
+ * Repeats `call` while Key Vault returns a transient 409 (being deleted or being recovered), which
+ * follows a delete, recover or purge for a few seconds, up to the transient wait.
  */
 async function withTransientWait<T>(context: StepContext, call: () => Promise<T>): Promise<T> {
   const limitInMs = context.options.transientWaitInMs ?? DEFAULT_TRANSIENT_WAIT_IN_MS;

@@ -20,7 +20,7 @@ export interface SecretFilterOptions {
   contentTypes?: readonly string[];
 }
 
-/** What a filter looks at: a secret's name and user properties. */
+/** The fields a filter reads: a secret's name and user properties. */
 export interface FilterSubject {
   name: string;
   tags?: Record<string, string>;
@@ -28,7 +28,7 @@ export interface FilterSubject {
   managed?: boolean;
 }
 
-/** Why a filter rejected a secret, as reports show it. */
+/** The reason a filter rejected a secret, as reports show it. */
 export type ExclusionReason = 'bookkeeping' | 'certificate-backed' | 'excluded-by-name' | 'excluded-by-tag' | 'excluded-by-content-type';
 
 /** A compiled filter. Build it once with {@link createSecretFilter} and reuse it for every vault. */

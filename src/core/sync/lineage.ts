@@ -14,7 +14,7 @@ export const BOOKKEEPING_PREFIX = 'kvdr-';
 /** Key Vault's limit on tags per secret version. */
 export const MAX_TAGS = 15;
 
-/** Where a value was first written. */
+/** The vault version where a value was first written. */
 export interface Origin {
   /** The lineage id of the vault: the first DNS label for Key Vault hosts, `host:port` otherwise. */
   vaultId: string;

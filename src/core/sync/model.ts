@@ -7,11 +7,11 @@ import type { SecretFilter } from './filters';
 
 /** `one-way` copies a source to targets; `mesh` makes every vault writable. */
 export type SyncMode = 'one-way' | 'mesh';
-/** How a conflict (a write the winning side never saw) is resolved. */
+/** The resolution of a conflict: a write the winning side never saw. */
 export type ConflictPolicy = 'newest-wins' | 'source-wins' | 'fail';
 /** Whether a delete of a replicated secret is propagated, always as a soft delete. */
 export type DeletePolicy = 'none' | 'soft-delete';
-/** What to do when a name to create is soft-deleted in the target. */
+/** The policy for a name to create that is soft-deleted in the target. */
 export type SoftDeletedPolicy = 'recover' | 'fail';
 
 export const SYNC_MODES: readonly SyncMode[] = ['one-way', 'mesh'];
@@ -37,8 +37,8 @@ export function defaultConflictPolicy(mode: SyncMode): ConflictPolicy {
 }
 
 /**
- * What the plan does for one secret in one vault. `unplanned` marks a vault that could not be
- * listed, so nothing could be decided for it.
+ * The plan's step for one secret in one vault. `unplanned` marks a vault that could not be listed,
+ * so nothing could be decided for it.
  */
 export type ActionKind =
   | 'in-sync'
@@ -64,7 +64,7 @@ export const ACTION_KINDS: readonly ActionKind[] = [
   'in-sync',
 ];
 
-/** Why a pair is skipped; reports show these words. */
+/** The reason a pair is skipped, in the words reports show. */
 export type SkipReason =
   | 'bookkeeping'
   | 'certificate-backed'
@@ -99,9 +99,9 @@ export interface PlannedAction {
   /** The inventory entry, in `fromVaultId`, whose properties are copied. */
   from?: InventoryEntry;
   /**
-   * Where the value is read for create, update and recover-then-update: the current version of
-   * `name` in `vaultId`, expected to have been created at `createdOn` (a later version means the
-   * secret changed during the run, and the copy fails rather than write the wrong value).
+   * The version a create, update or recover-then-update reads: the current version of `name` in
+   * `vaultId`, expected to have been created at `createdOn`. A later version means the secret
+   * changed during the run, so the copy fails rather than write the wrong value.
    */
   valueSource?: ValueSource;
   /** Lineage to write; `undefined` when the copy cannot carry it (15 user tags). */
@@ -133,7 +133,7 @@ export interface FactRequest {
   vaultId: string;
 }
 
-/** What the planner still needs; the runner fetches it and plans again. */
+/** The lookups the planner still needs; the runner fetches them and plans again. */
 export interface PlanNeeds {
   deletedNames: Set<string>;
   histories: FactRequest[];

@@ -118,7 +118,7 @@ function findHeads(context: PlanContext, key: string, holders: readonly Holder[]
   return heads.length > 0 ? heads : origins;
 }
 
-/** The holder whose history best shows what preceded `origin`: its origin vault when it holds it. */
+/** Picks the holder whose history best shows what preceded `origin`: its origin vault when it has it. */
 function historianOf(holders: readonly Holder[], origin: Origin): Holder {
   const holding = holders.filter((holder) => sameOrigin(holder.origin, origin));
   return holding.find((holder) => holder.vault.vaultId === origin.vaultId) ?? holding[0];
@@ -161,7 +161,7 @@ function planDeletedInOrigin(context: PlanContext, key: string, name: string, va
 
 /**
  * Secrets with 15 tags carry no lineage, so equal values are recognised by their SHA-256 and the
- * newest value wins. A delete cannot be told from a missing replica, so missing copies are created.
+ * newest value wins. A delete looks the same as a missing replica, so missing copies are created.
  */
 function planMeshByValueHash(context: PlanContext, key: string, vaults: readonly VaultInventory[], holders: readonly Holder[]): void {
   const readable = holders.filter((holder) => holder.entry.enabled);

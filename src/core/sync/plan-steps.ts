@@ -59,13 +59,13 @@ export function skipAll(context: PlanContext, key: string, name: string, vaultId
   for (const vaultId of vaultIds) emit(context, { key, name, vaultId, kind: 'skip', reason });
 }
 
-/** Where a copy comes from. */
+/** The source of a copy: the entry whose properties are written and the version to read. */
 export interface CopySource {
   key: string;
   /** The entry whose properties are written. */
   from: InventoryEntry;
   fromVaultId: string;
-  /** Where the value is read; undefined when no holder of the winning version can be read. */
+  /** The version the value is read from; undefined when no vault with the winning version can be read. */
   valueSource?: ValueSource;
   /** Lineage to write; `undefined` for a copy without lineage. */
   origin: Origin | undefined;
@@ -114,7 +114,7 @@ export function planCopy(context: PlanContext, source: CopySource, target: Vault
 }
 
 /**
- * Plans the properties of a replica that already holds the right value: in-sync when they match,
+ * Plans the properties of a replica that already has the right value: in-sync when they match,
  * update-properties when they differ, or an update (a new version) when an update in place cannot
  * express the change.
  */

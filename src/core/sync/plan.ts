@@ -1,8 +1,8 @@
 /**
  * The planner: a pure function from inventories, a policy and looked-up facts to one action per
- * secret and vault. When a decision needs more than list calls (a soft-deleted name, the history of
- * a secret, a value hash for a copy without lineage), the plan lists it under `needs`; the runner
- * fetches it and plans again.
+ * secret and vault. Some decisions need more than list calls: a soft-deleted name, the history of a
+ * secret, or a value hash for a copy without lineage. The plan lists those under `needs`, and the
+ * runner fetches them and plans again.
  */
 import { tagsOf, entryOrigin, type InventoryEntry, type VaultInventory } from './inventory';
 import { canCarryLineage, compareNewestFirst, sameOrigin, type Origin } from './lineage';
@@ -12,8 +12,8 @@ import { createContext, emit, NO_LINEAGE_WARNING, planCopy, planDisabledSource, 
 import { supersedes } from './resolve';
 
 /**
- * Plans a sync. In one-way mode the first inventory is the source and the others are targets; in
- * mesh mode every inventory is a vault and the first is the primary.
+ * Plans a sync. In one-way mode the first inventory is the source and the others are targets. In
+ * mesh mode every inventory is a vault, and the first is the primary.
  */
 export function planSync(inventories: readonly VaultInventory[], policy: SyncPolicy, facts: PlanFacts = emptyFacts()): SyncPlan {
   const context = createContext(policy, facts);
@@ -137,7 +137,7 @@ function planOneWayPair(context: PlanContext, key: string, source: VaultInventor
   planOneWayConflict(context, copy, target, existing, origin, existingOrigin);
 }
 
-/** The target holds a write the source never saw. */
+/** Plans a target whose current version is a write the source never saw. */
 function planOneWayConflict(context: PlanContext, copy: CopySource, target: VaultInventory, existing: InventoryEntry, origin: Origin, existingOrigin: Origin): void {
   const policy = context.policy.onConflict;
   if (policy === 'source-wins') {
@@ -150,7 +150,7 @@ function planOneWayConflict(context: PlanContext, copy: CopySource, target: Vaul
   }
 }
 
-/** A source with 15 tags cannot carry lineage; equal values are recognised by their SHA-256. */
+/** Plans a copy without lineage (15 source tags), recognising equal values by their SHA-256. */
 function planByValueHash(context: PlanContext, copy: CopySource, source: VaultInventory, target: VaultInventory, existing: InventoryEntry): void {
   if (!existing.enabled) {
     planCopy(context, copy, target, existing);

@@ -1,8 +1,8 @@
 /**
  * Which origin supersedes which. Versions written in one vault form a line, so a later origin from
  * the same vault supersedes an earlier one. Across vaults, origin A is superseded by origin B when a
- * vault now holding B held A (or a later origin from A's vault) before: its history shows that B was
- * written, or chosen by a previous run, after A was seen.
+ * vault whose current version is B had A (or a later origin from A's vault) before. Its history then
+ * shows that B was written, or chosen by a previous run, after A was seen.
  */
 import { sameOrigin, type Origin } from './lineage';
 
@@ -21,7 +21,7 @@ export function supersedes(newer: Origin, older: Origin, history: readonly Origi
 
 /**
  * Removes duplicates among origins that name the same version, keeping for each the first form
- * that knows its version id (a tag does, a listed local version does not).
+ * with a version id (a tag has one, a listed local version does not).
  */
 export function distinctOrigins(origins: readonly Origin[]): Origin[] {
   const result: Origin[] = [];

@@ -1,6 +1,6 @@
 /**
- * One sync run: inventories from list calls, a plan completed with the lookups it asks for, then
- * apply (unless a dry run). The entry point for commands, the demo and the drill.
+ * One sync run: inventories from list calls, a plan completed with the lookups it requests, then
+ * apply (unless a dry run). Commands, the demo and the drill start a sync here.
  */
 import { describeError, EngineError, isEngineError } from '../errors';
 import { silentLogger, type Logger } from '../log';
@@ -35,7 +35,7 @@ export interface RunSyncOptions {
   onPlan?: (plan: SyncPlan) => void;
 }
 
-/** What a run did, for reports and exit codes. */
+/** The record of a run, for reports and exit codes. */
 export interface SyncRunResult {
   plan: SyncPlan;
   /** One result per planned action, in the plan's order. */
@@ -49,7 +49,7 @@ export interface SyncRunResult {
   dryRun: boolean;
 }
 
-/** Most planning passes: the first asks for lookups, later ones may ask for deleted-name lists. */
+/** Maximum planning passes: the first requests lookups, and later ones may request deleted-name lists. */
 const MAX_PLAN_PASSES = 4;
 
 /**
@@ -99,7 +99,7 @@ export async function runSync(options: RunSyncOptions): Promise<SyncRunResult> {
   const remaining = plan.actions.filter((action) => !earlyActions.has(action.key));
   plan.actions = [...[...earlyActions.values()].flat(), ...remaining];
   const unplanned = addUnplanned(plan, options.stores, unreachable);
-  plan.actions.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  plan.actions.sort(compareByKey);
   options.onPlan?.(plan);
 
   const changesPresent = plan.actions.some((action) => isChange(action.kind));
@@ -290,6 +290,11 @@ function addUnplanned(plan: SyncPlan, stores: readonly VaultStore[], unreachable
   }
   plan.actions.push(...added);
   return added;
+}
+
+function compareByKey(a: PlannedAction, b: PlannedAction): number {
+  if (a.key === b.key) return 0;
+  return a.key < b.key ? -1 : 1;
 }
 
 function dryRunResult(action: PlannedAction, unreachable: ReadonlyMap<string, EngineError>): PairResult {

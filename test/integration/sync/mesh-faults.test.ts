@@ -14,7 +14,7 @@ async function closedPort(): Promise<number> {
   return address.port;
 }
 
-/** A DNS lookup that resolves nothing, so no real query is ever sent. */
+/** Fails every DNS lookup without sending a query. */
 const unresolvable: LookupFunction = (hostname, _options, callback) => {
   const error = Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND', hostname });
   process.nextTick(() => (callback as (error: NodeJS.ErrnoException) => void)(error));

@@ -46,12 +46,12 @@ export class SyncFixture {
     return url;
   }
 
-  /** The lineage id of an emulator vault (`127.0.0.1:<port>`). */
+  /** Returns the lineage id of an emulator vault (`127.0.0.1:<port>`). */
   id(vault: string): string {
     return parseVaultReference(this.url(vault), true).id;
   }
 
-  /** A store over the real SDK, for setting up and inspecting a vault. */
+  /** Opens a store over the real SDK, for setting up and inspecting a vault. */
   store(vault: string): VaultStore {
     return openVault(parseVaultReference(this.url(vault), true), { credential: this.credential, tlsCa: this.emulator.ca, retry: { maxRetries: 10 } });
   }

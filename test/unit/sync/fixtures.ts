@@ -23,7 +23,7 @@ export function vaults(clock: TestClock, ...ids: string[]): MemoryVaultStore[] {
   return ids.map((vaultId) => new MemoryVaultStore({ vaultId, clock: clock.read }));
 }
 
-/** A policy with the command's defaults for `mode`, overridden by `changes`. */
+/** Builds a policy with the command's defaults for `mode`, overridden by `changes`. */
 export function policy(changes: Partial<Omit<SyncPolicy, 'filter'>> & { filter?: SecretFilterOptions } = {}): SyncPolicy {
   const mode = changes.mode ?? 'one-way';
   return {
@@ -55,12 +55,12 @@ export function pair(result: SyncRunResult, name: string, vaultId: string) {
   return found;
 }
 
-/** Number of requests of `operation` a store has counted. */
+/** Returns the number of requests of `operation` a store has counted. */
 export function requests(store: VaultStore, operation: string): number {
   return store.stats().requestsByOperation[operation] ?? 0;
 }
 
-/** The current record of a secret, read through the list call. */
+/** Returns the current record of a secret, read through the list call. */
 export async function current(store: VaultStore, name: string) {
   for await (const record of store.listSecrets()) if (record.name.toLowerCase() === name.toLowerCase()) return record;
   return undefined;
