@@ -45585,29 +45585,25 @@ var Semaphore = class {
   limit;
   active = 0;
   waiting = [];
+  /** Changes the limit; tasks already running continue, and waiters start when slots free up. */
+  setLimit(limit) {
+    this.limit = Math.max(1, limit);
+    this.wake();
+  }
   async run(task) {
-    if (this.active >= this.limit) await new Promise((resolve3) => this.waiting.push(resolve3));
+    while (this.active >= this.limit) await new Promise((resolve3) => this.waiting.push(resolve3));
     this.active += 1;
     try {
       return await task();
     } finally {
       this.active -= 1;
-      this.waiting.shift()?.();
+      this.wake();
     }
   }
+  wake() {
+    for (let free = this.limit - this.active; free > 0 && this.waiting.length > 0; free -= 1) this.waiting.shift()?.();
+  }
 };
-async function runPool(tasks, concurrency) {
-  let next = 0;
-  const worker = async () => {
-    while (next < tasks.length) {
-      const task = tasks[next];
-      next += 1;
-      await task();
-    }
-  };
-  const workers = Array.from({ length: Math.max(1, Math.min(concurrency, tasks.length)) }, worker);
-  await Promise.all(workers);
-}
 function delay4(delayInMs, abortSignal) {
   return new Promise((resolve3, reject) => {
     if (abortSignal?.aborted) {
@@ -45718,7 +45714,7 @@ function entryOrigin(entry, vaultId) {
 }
 async function buildInventory(store, options = {}) {
   const entries = /* @__PURE__ */ new Map();
-  for await (const record of store.listSecrets(options)) {
+  for await (const record of store.listSecrets({ abortSignal: options.abortSignal })) {
     const key = record.name.toLowerCase();
     const existing = entries.get(key);
     if (existing !== void 0) {
@@ -45726,7 +45722,9 @@ async function buildInventory(store, options = {}) {
         `Secret names "${existing.name}" and "${record.name}" in ${store.vaultUrl} differ only in case. Key Vault names are case-insensitive, so rename or delete one of them before syncing.`
       );
     }
-    entries.set(key, toInventoryEntry(record));
+    const entry = toInventoryEntry(record);
+    entries.set(key, entry);
+    options.onEntry?.(key, entry);
   }
   return { vaultId: store.vaultId, vaultUrl: store.vaultUrl, entries };
 }
@@ -45768,57 +45766,110 @@ function propertiesToWrite(source, origin, target) {
 // src/core/sync/apply.ts
 var DEFAULT_CONCURRENCY_PER_VAULT = 32;
 var DEFAULT_TRANSIENT_WAIT_IN_MS = 6e4;
-async function applyPlan(plan, options) {
-  const logger30 = options.logger ?? silentLogger;
-  const perVault = options.concurrencyPerVault ?? DEFAULT_CONCURRENCY_PER_VAULT;
-  const semaphores = /* @__PURE__ */ new Map();
-  const slot = (vaultId) => {
-    let semaphore = semaphores.get(vaultId);
-    if (semaphore === void 0) semaphores.set(vaultId, semaphore = new Semaphore(perVault));
+var PlanApplier = class {
+  context;
+  perVault;
+  maxWorkers;
+  /** Tasks not started yet. Workers take them in order, so a waiting task keeps no promise alive. */
+  queue = [];
+  queueHead = 0;
+  workers = 0;
+  idle = Promise.resolve();
+  markIdle = () => void 0;
+  slots = /* @__PURE__ */ new Map();
+  results = /* @__PURE__ */ new Map();
+  submitted = 0;
+  done = 0;
+  constructor(options) {
+    const logger30 = options.logger ?? silentLogger;
+    const perVault = options.concurrencyPerVault ?? DEFAULT_CONCURRENCY_PER_VAULT;
+    this.perVault = perVault;
+    this.maxWorkers = perVault * 2;
+    const slot = (vaultId) => this.slotOf(vaultId);
+    const down = options.failedVaults ?? /* @__PURE__ */ new Map();
+    const record = (result) => {
+      this.results.set(result.action, { action: result.action, outcome: result.outcome, error: result.error, errorCode: result.errorCode });
+      this.done += 1;
+      options.onProgress?.(this.done, this.submitted);
+    };
+    const vaultIdByUrl = new Map([...options.stores].map(([vaultId, store]) => [store.vaultUrl, vaultId]));
+    const fail = (action, error2) => {
+      const engineError = isEngineError(error2) ? error2 : void 0;
+      markDownOnConnectionFailure(engineError, vaultIdByUrl, down, logger30);
+      const message = describeError(error2);
+      logger30.debug(`Failed: ${action.kind} ${action.name} in ${action.vaultId}: ${message}`);
+      record({ action, outcome: "failed", error: message, errorCode: engineError?.code ?? "internal" });
+    };
+    this.context = { options, slot, down, fail, record, logger: logger30 };
+  }
+  /** Lowers a vault's requests in flight, or restores the default when `limit` is undefined. */
+  limitVault(vaultId, limit) {
+    this.slotOf(vaultId).setLimit(Math.min(limit ?? this.perVault, this.perVault));
+  }
+  slotOf(vaultId) {
+    let semaphore = this.slots.get(vaultId);
+    if (semaphore === void 0) this.slots.set(vaultId, semaphore = new Semaphore(this.perVault));
     return semaphore;
-  };
-  const down = new Map(options.failedVaults ?? []);
-  const results = /* @__PURE__ */ new Map();
-  let done = 0;
-  const record = (result) => {
-    results.set(result.action, result);
-    done += 1;
-    options.onProgress?.(done, plan.actions.length);
-  };
-  const vaultIdByUrl = new Map([...options.stores].map(([vaultId, store]) => [store.vaultUrl, vaultId]));
-  const fail = (action, error2) => {
-    const engineError = isEngineError(error2) ? error2 : void 0;
-    markDownOnConnectionFailure(engineError, vaultIdByUrl, down, logger30);
-    const message = describeError(error2);
-    logger30.debug(`Failed: ${action.kind} ${action.name} in ${action.vaultId}: ${message}`);
-    record({ action, outcome: "failed", error: message, errorCode: engineError?.code ?? "internal" });
-  };
-  const context3 = { options, slot, down, fail, record, logger: logger30 };
-  const copies = /* @__PURE__ */ new Map();
-  const tasks = [];
-  for (const action of plan.actions) {
-    if (action.kind === "in-sync") record({ action, outcome: "converged" });
-    else if (action.kind === "skip") record({ action, outcome: "skipped" });
-    else if (action.kind === "conflict") record({ action, outcome: "conflict" });
-    else if (action.kind === "unplanned") fail(action, down.get(action.vaultId) ?? new EngineError("internal", `Nothing was planned for ${action.vaultId}.`));
-    else if (action.kind === "update-properties") tasks.push(() => updateProperties(context3, action));
-    else if (action.kind === "delete") tasks.push(() => softDelete(context3, action));
-    else {
-      const source = action.valueSource;
-      const groupKey = `${action.key}
-${source?.vaultId ?? ""}`;
-      const group2 = copies.get(groupKey);
-      if (group2 === void 0) {
-        copies.set(groupKey, [action]);
-        tasks.push(() => copyValue(context3, copies.get(groupKey) ?? []));
-      } else {
-        group2.push(action);
+  }
+  /** Starts applying `actions`; returns at once. */
+  submit(actions) {
+    const { context: context3 } = this;
+    this.submitted += actions.length;
+    const copies = /* @__PURE__ */ new Map();
+    for (const action of actions) {
+      if (action.kind === "in-sync") context3.record({ action, outcome: "converged" });
+      else if (action.kind === "skip") context3.record({ action, outcome: "skipped" });
+      else if (action.kind === "conflict") context3.record({ action, outcome: "conflict" });
+      else if (action.kind === "unplanned") context3.fail(action, context3.down.get(action.vaultId) ?? new EngineError("internal", `Nothing was planned for ${action.vaultId}.`));
+      else if (action.kind === "update-properties") this.start(() => updateProperties(context3, action));
+      else if (action.kind === "delete") this.start(() => softDelete(context3, action));
+      else {
+        const groupKey = `${action.key}
+${action.valueSource?.vaultId ?? ""}`;
+        const group2 = copies.get(groupKey);
+        if (group2 === void 0) copies.set(groupKey, [action]);
+        else group2.push(action);
       }
     }
+    for (const group2 of copies.values()) this.start(() => copyValue(context3, group2));
   }
-  await runPool(tasks, perVault * 2);
-  return plan.actions.map((action) => results.get(action) ?? { action, outcome: "failed", error: "The pair was not applied.", errorCode: "internal" });
-}
+  /** Waits until every submitted action has a result. */
+  async drain() {
+    await this.idle;
+  }
+  /** Returns the results of `actions`, in their order. */
+  resultsOf(actions) {
+    return actions.map((action) => this.results.get(action) ?? { action, outcome: "failed", error: "The pair was not applied.", errorCode: "internal" });
+  }
+  start(task) {
+    this.queue.push(task);
+    if (this.workers >= this.maxWorkers) return;
+    if (this.workers === 0) this.idle = new Promise((resolve3) => this.markIdle = resolve3);
+    this.workers += 1;
+    void this.work();
+  }
+  async work() {
+    for (let task = this.next(); task !== void 0; task = this.next()) {
+      try {
+        await task();
+      } catch (error2) {
+        this.context.logger.error(`An apply step failed unexpectedly: ${describeError(error2)}`);
+      }
+    }
+    this.workers -= 1;
+    if (this.workers === 0) this.markIdle();
+  }
+  next() {
+    if (this.queueHead >= this.queue.length) {
+      this.queue = [];
+      this.queueHead = 0;
+      return void 0;
+    }
+    const task = this.queue[this.queueHead];
+    this.queueHead += 1;
+    return task;
+  }
+};
 function markDownOnConnectionFailure(error2, vaultIdByUrl, down, logger30) {
   if (error2?.code !== "unavailable" || error2.statusCode !== void 0 || error2.vaultUrl === void 0) return;
   const vaultId = vaultIdByUrl.get(error2.vaultUrl);
@@ -45964,7 +46015,21 @@ ${factKey(request.key, request.vaultId)}`;
   context3.needs[list].push(request);
 }
 function emit(context3, action) {
-  context3.actions.push(action);
+  context3.actions.push({
+    key: action.key,
+    name: action.name,
+    vaultId: action.vaultId,
+    kind: action.kind,
+    reason: action.reason,
+    fromVaultId: action.fromVaultId,
+    from: action.from,
+    valueSource: action.valueSource,
+    origin: action.origin,
+    targetVersion: action.targetVersion,
+    enabledOnly: action.enabledOnly,
+    resolvesConflict: action.resolvesConflict,
+    warning: action.warning
+  });
 }
 function skipAll(context3, key, name3, vaultIds, reason) {
   for (const vaultId of vaultIds) emit(context3, { key, name: name3, vaultId, kind: "skip", reason });
@@ -45976,7 +46041,7 @@ function planCopy(context3, source, target, existing) {
     vaultId: target.vaultId,
     fromVaultId: source.fromVaultId,
     from: source.from,
-    valueSource: source.valueSource ?? { vaultId: source.fromVaultId, name: source.from.name, createdOn: source.from.createdOn },
+    valueSource: source.valueSource,
     origin: source.origin,
     resolvesConflict: source.resolvesConflict,
     reason: source.reason,
@@ -46242,20 +46307,24 @@ function allKeys(inventories) {
   return [...keys].sort();
 }
 function planOneWay(context3, source, targets) {
-  const targetIds = targets.map((target) => target.vaultId);
   for (const key of allKeys([source, ...targets])) {
-    const entry = source.entries.get(key);
-    if (entry === void 0) {
-      for (const target of targets) planTargetOnly(context3, key, target);
-      continue;
-    }
-    const exclusion = context3.policy.filter.exclusionOf({ name: entry.name, tags: tagsOf(entry), contentType: entry.contentType, managed: entry.managed });
-    if (exclusion !== void 0) {
-      skipAll(context3, key, entry.name, targetIds, exclusion);
-      continue;
-    }
-    for (const target of targets) planOneWayPair(context3, key, source, entry, target);
+    if (source.entries.has(key)) planOneWaySourceKey(context3, key, source, targets);
+    else for (const target of targets) planTargetOnly(context3, key, target);
   }
+}
+function planOneWaySourceKey(context3, key, source, targets) {
+  const entry = source.entries.get(key);
+  if (entry === void 0) return;
+  const exclusion = context3.policy.filter.exclusionOf({ name: entry.name, tags: tagsOf(entry), contentType: entry.contentType, managed: entry.managed });
+  if (exclusion !== void 0) {
+    skipAll(context3, key, entry.name, targets.map((target) => target.vaultId), exclusion);
+    return;
+  }
+  const shared = {
+    origin: entryOrigin(entry, source.vaultId),
+    valueSource: { vaultId: source.vaultId, name: entry.name, createdOn: entry.createdOn }
+  };
+  for (const target of targets) planOneWayPair(context3, key, source, entry, target, shared);
 }
 function planTargetOnly(context3, key, target) {
   const existing = target.entries.get(key);
@@ -46276,15 +46345,22 @@ function planTargetOnly(context3, key, target) {
     emit(context3, { ...base, kind: "skip", reason: "target-only" });
   }
 }
-function planOneWayPair(context3, key, source, entry, target) {
+function planOneWayPair(context3, key, source, entry, target, shared) {
   const existing = target.entries.get(key);
   if (existing?.managed) {
     emit(context3, { key, name: existing.name, vaultId: target.vaultId, kind: "skip", reason: "certificate-backed" });
     return;
   }
-  const origin = entryOrigin(entry, source.vaultId);
+  const origin = shared.origin;
   const lineage = canCarryLineage(entry.tagCount);
-  const copy = { key, from: entry, fromVaultId: source.vaultId, origin: lineage ? origin : void 0, warning: lineage ? void 0 : NO_LINEAGE_WARNING };
+  const copy = {
+    key,
+    from: entry,
+    fromVaultId: source.vaultId,
+    valueSource: shared.valueSource,
+    origin: lineage ? origin : void 0,
+    warning: lineage ? void 0 : NO_LINEAGE_WARNING
+  };
   const existingOrigin = existing === void 0 ? void 0 : entryOrigin(existing, target.vaultId);
   const sameValue = existingOrigin !== void 0 && sameOrigin(existingOrigin, origin);
   if (!entry.enabled) {
@@ -46340,62 +46416,163 @@ function planByValueHash(context3, copy, source, target, existing) {
   else planCopy(context3, copy, target, existing);
 }
 
+// src/core/sync/early.ts
+var EarlyCopier = class {
+  constructor(options) {
+    this.options = options;
+    this.source = { vaultId: options.sourceVaultId, vaultUrl: options.sourceVaultUrl, entries: /* @__PURE__ */ new Map() };
+  }
+  options;
+  source;
+  targets;
+  waiting = [];
+  committed = /* @__PURE__ */ new Map();
+  fetches = /* @__PURE__ */ new Map();
+  pending = [];
+  /** Records a source entry as its page arrives, and plans it once the targets are listed. */
+  addSourceEntry(key, entry) {
+    this.source.entries.set(key, entry);
+    if (this.targets === void 0) this.waiting.push(key);
+    else this.offer(key);
+  }
+  /** Starts planning against the complete inventories of the reachable targets. */
+  startWith(targets) {
+    this.targets = targets;
+    for (const key of this.waiting.splice(0)) this.offer(key);
+  }
+  /** Waits for deleted-name lists that early decisions are waiting on. */
+  async settle() {
+    while (this.pending.length > 0) await Promise.all(this.pending.splice(0));
+  }
+  /** The actions already submitted, by secret key. */
+  get actions() {
+    return this.committed;
+  }
+  offer(key) {
+    const targets = this.targets ?? [];
+    const context3 = createContext(this.options.policy, this.options.facts);
+    planOneWaySourceKey(context3, key, this.source, targets);
+    if (context3.needs.histories.length > 0 || context3.needs.valueHashes.length > 0) return;
+    if (context3.needs.deletedNames.size === 0) {
+      this.committed.set(key, context3.actions);
+      this.options.applier.submit(context3.actions);
+      return;
+    }
+    const fetches = [...context3.needs.deletedNames].map((vaultId) => this.fetchOnce(vaultId));
+    this.pending.push(Promise.all(fetches).then(() => this.offer(key)));
+  }
+  fetchOnce(vaultId) {
+    let fetch2 = this.fetches.get(vaultId);
+    if (fetch2 === void 0) this.fetches.set(vaultId, fetch2 = this.options.fetchDeletedNames(vaultId));
+    return fetch2;
+  }
+};
+
 // src/core/sync/run.ts
 var MAX_PLAN_PASSES = 4;
 async function runSync(options) {
   const logger30 = options.logger ?? silentLogger;
   const unreachable = /* @__PURE__ */ new Map();
-  const inventories = await logger30.group("Listing secrets", () => listAll(options, unreachable, logger30));
-  const reachable = inventories.filter((inventory) => inventory !== void 0);
   const stores = new Map(options.stores.map((store) => [store.vaultId, store]));
   const facts = emptyFacts();
+  const fetchDeleted = (vaultId) => fetchDeletedNames(vaultId, stores, facts, unreachable, options, logger30);
+  const applier = options.dryRun ? void 0 : new PlanApplier({
+    stores,
+    abortSignal: options.abortSignal,
+    logger: logger30,
+    onValueRead: options.onValueRead,
+    concurrencyPerVault: options.concurrencyPerVault,
+    failedVaults: unreachable,
+    onSoftDeleted: options.policy.onSoftDeleted,
+    onProgress: options.onProgress
+  });
+  const [source] = options.stores;
+  const early = applier !== void 0 && options.policy.mode === "one-way" ? new EarlyCopier({ policy: options.policy, facts, sourceVaultId: source.vaultId, sourceVaultUrl: source.vaultUrl, applier, fetchDeletedNames: fetchDeleted }) : void 0;
+  const pacer = early !== void 0 && applier !== void 0 ? new ListingPacer(applier, source.vaultId, options.maxRequestsPerSecond) : void 0;
+  const inventories = await logger30.group("Listing secrets", () => listAll(options, unreachable, logger30, early, pacer));
+  pacer?.finish();
+  const reachable = inventories.filter((inventory) => inventory !== void 0);
+  await early?.settle();
   let plan = planSync(reachable, options.policy, facts);
   for (let pass = 1; planIsIncomplete(plan) && pass < MAX_PLAN_PASSES; pass += 1) {
-    await fetchFacts(plan, facts, stores, unreachable, options, logger30);
+    await fetchFacts(plan, facts, stores, options, logger30, fetchDeleted);
     plan = planSync(reachable, options.policy, facts);
   }
   if (planIsIncomplete(plan)) throw new EngineError("internal", "The plan still needed lookups after every pass; this is a bug in kvdr.");
-  addUnplanned(plan, options.stores, unreachable);
+  const earlyActions = early?.actions ?? /* @__PURE__ */ new Map();
+  const remaining = plan.actions.filter((action) => !earlyActions.has(action.key));
+  plan.actions = [...[...earlyActions.values()].flat(), ...remaining];
+  const unplanned = addUnplanned(plan, options.stores, unreachable);
+  plan.actions.sort(compareByKey);
   options.onPlan?.(plan);
   const changesPresent = plan.actions.some((action) => isChange(action.kind));
   let results;
-  if (options.dryRun) {
+  if (applier === void 0) {
     results = plan.actions.map((action) => dryRunResult(action, unreachable));
   } else {
-    results = await logger30.group(
-      "Applying the plan",
-      () => applyPlan(plan, {
-        stores,
-        abortSignal: options.abortSignal,
-        logger: logger30,
-        onValueRead: options.onValueRead,
-        concurrencyPerVault: options.concurrencyPerVault,
-        failedVaults: unreachable,
-        onSoftDeleted: options.policy.onSoftDeleted,
-        onProgress: options.onProgress
-      })
-    );
+    await logger30.group("Applying the plan", async () => {
+      applier.submit([...remaining.filter((action) => !unreachable.has(action.vaultId)), ...unplanned]);
+      await applier.drain();
+    });
+    results = applier.resultsOf(plan.actions);
   }
   const stats = new Map(options.stores.map((store) => [store.vaultId, store.stats()]));
   return { plan, results, unreachable, stats, changesPresent, dryRun: options.dryRun === true };
 }
-async function listAll(options, unreachable, logger30) {
+var MIN_PAGE_GAP_IN_MS = 4;
+var ListingPacer = class {
+  constructor(applier, vaultId, maxRequestsPerSecond) {
+    this.applier = applier;
+    this.vaultId = vaultId;
+    this.maxRequestsPerSecond = maxRequestsPerSecond;
+    if (maxRequestsPerSecond !== void 0) applier.limitVault(vaultId, Math.max(1, Math.floor(maxRequestsPerSecond * 0.025) - 1));
+  }
+  applier;
+  vaultId;
+  maxRequestsPerSecond;
+  lastEntryAt;
+  fastestPageInMs = Infinity;
+  /**
+   * Called for each listed entry. Entries of one page arrive within a millisecond or two, so a gap
+   * of at least {@link MIN_PAGE_GAP_IN_MS} is one page's round trip.
+   */
+  entryListed() {
+    const now = performance.now();
+    const gapInMs = this.lastEntryAt === void 0 ? 0 : now - this.lastEntryAt;
+    this.lastEntryAt = now;
+    if (gapInMs < MIN_PAGE_GAP_IN_MS || this.maxRequestsPerSecond === void 0 || gapInMs >= this.fastestPageInMs) return;
+    this.fastestPageInMs = gapInMs;
+    this.applier.limitVault(this.vaultId, Math.max(1, Math.floor(this.maxRequestsPerSecond * gapInMs / 1e3) - 1));
+  }
+  finish() {
+    this.applier.limitVault(this.vaultId, void 0);
+  }
+};
+async function listAll(options, unreachable, logger30, early, pacer) {
   const { stores, policy } = options;
-  const listed = await Promise.all(
-    stores.map(async (store, index) => {
-      try {
-        const inventory = await buildInventory(store, { abortSignal: options.abortSignal });
-        logger30.info(`${store.vaultUrl}: ${inventory.entries.size} secrets`);
-        return inventory;
-      } catch (error2) {
-        const fatal = !isEngineError(error2) || error2.code === "invalid-input" || error2.code === "aborted" || policy.mode === "one-way" && index === 0;
-        if (fatal) throw error2;
-        logger30.error(`${store.vaultUrl} could not be listed, so it is left out of this run: ${describeError(error2)}`);
-        unreachable.set(store.vaultId, error2);
-        return void 0;
-      }
-    })
-  );
+  const list = async (store, index) => {
+    try {
+      const onEntry = index === 0 && early !== void 0 ? (key, entry) => {
+        pacer?.entryListed();
+        early.addSourceEntry(key, entry);
+      } : void 0;
+      const inventory = await buildInventory(store, { abortSignal: options.abortSignal, onEntry });
+      logger30.info(`${store.vaultUrl}: ${inventory.entries.size} secrets`);
+      return inventory;
+    } catch (error2) {
+      const fatal = !isEngineError(error2) || error2.code === "invalid-input" || error2.code === "aborted" || policy.mode === "one-way" && index === 0;
+      if (fatal) throw error2;
+      logger30.error(`${store.vaultUrl} could not be listed, so it is left out of this run: ${describeError(error2)}`);
+      unreachable.set(store.vaultId, error2);
+      return void 0;
+    }
+  };
+  const sourceListing = list(stores[0], 0);
+  const otherListings = Promise.all(stores.slice(1).map((store, index) => list(store, index + 1)));
+  if (early !== void 0) {
+    void otherListings.then((targets) => early.startWith(targets.filter((target) => target !== void 0)), () => void 0);
+  }
+  const listed = [await sourceListing, ...await otherListings];
   const reachable = listed.filter((inventory) => inventory !== void 0).length;
   if (policy.mode === "mesh" && reachable < 2) {
     throw new EngineError("unavailable", `A mesh sync needs at least two reachable vaults; ${reachable} could be listed.`);
@@ -46406,23 +46583,23 @@ async function listAll(options, unreachable, logger30) {
   }
   return listed;
 }
-async function fetchFacts(plan, facts, stores, unreachable, options, logger30) {
+async function fetchDeletedNames(vaultId, stores, facts, unreachable, options, logger30) {
+  if (facts.deletedNames.has(vaultId)) return;
+  const store = stores.get(vaultId);
+  try {
+    facts.deletedNames.set(vaultId, await listDeletedNames(store, { abortSignal: options.abortSignal }));
+  } catch (error2) {
+    if (!isEngineError(error2) || error2.code === "aborted") throw error2;
+    logger30.error(`Soft-deleted secrets of ${store.vaultUrl} could not be listed: ${describeError(error2)}`);
+    unreachable.set(vaultId, error2);
+    facts.deletedNames.set(vaultId, /* @__PURE__ */ new Set());
+  }
+}
+async function fetchFacts(plan, facts, stores, options, logger30, fetchDeleted) {
   const callOptions = { abortSignal: options.abortSignal };
   const storeOf2 = (vaultId) => stores.get(vaultId);
   const tasks = [];
-  for (const vaultId of plan.needs.deletedNames) {
-    tasks.push(
-      listDeletedNames(storeOf2(vaultId), callOptions).then(
-        (names) => void facts.deletedNames.set(vaultId, names),
-        (error2) => {
-          if (!isEngineError(error2) || error2.code === "aborted") throw error2;
-          logger30.error(`Soft-deleted secrets of ${storeOf2(vaultId).vaultUrl} could not be listed: ${describeError(error2)}`);
-          unreachable.set(vaultId, error2);
-          facts.deletedNames.set(vaultId, /* @__PURE__ */ new Set());
-        }
-      )
-    );
-  }
+  for (const vaultId of plan.needs.deletedNames) tasks.push(fetchDeleted(vaultId));
   for (const request of plan.needs.histories) {
     tasks.push(
       listOriginHistory(storeOf2(request.vaultId), request.name, callOptions).then(
@@ -46453,14 +46630,21 @@ async function fetchFacts(plan, facts, stores, unreachable, options, logger30) {
   await Promise.all(tasks);
 }
 function addUnplanned(plan, stores, unreachable) {
-  if (unreachable.size === 0) return;
+  const added = [];
+  if (unreachable.size === 0) return added;
   const names = /* @__PURE__ */ new Map();
   for (const action of plan.actions) if (action.kind !== "skip" && !names.has(action.key)) names.set(action.key, action.name);
   for (const store of stores) {
     if (!unreachable.has(store.vaultId)) continue;
     plan.actions = plan.actions.filter((action) => action.vaultId !== store.vaultId);
-    for (const [key, name3] of names) plan.actions.push({ key, name: name3, vaultId: store.vaultId, kind: "unplanned", reason: "The vault could not be listed." });
+    for (const [key, name3] of names) added.push({ key, name: name3, vaultId: store.vaultId, kind: "unplanned", reason: "The vault could not be listed." });
   }
+  plan.actions.push(...added);
+  return added;
+}
+function compareByKey(a, b) {
+  if (a.key === b.key) return 0;
+  return a.key < b.key ? -1 : 1;
 }
 function dryRunResult(action, unreachable) {
   if (action.kind === "in-sync") return { action, outcome: "converged" };
@@ -51950,6 +52134,7 @@ async function runSyncCommand(host, overrides = {}) {
         logger: host.log,
         onValueRead: (value) => host.setSecret(value),
         concurrencyPerVault: overrides.concurrencyPerVault,
+        maxRequestsPerSecond: inputs.limits.maxRequestsPerSecond,
         onProgress: progressReporter(host, inputs.outputs),
         onPlan: (plan) => host.print(formatPlanTable(plan))
       });
