@@ -45,7 +45,7 @@ export const drillOptions: readonly OptionSpec[] = [
   { name: 'propagationTimeout', kind: 'duration', defaultValue: '5m', valueName: '<duration>', group: 'advanced', help: 'How long to wait for a network change of the primary to reach the data plane.' },
   ...filterOptions,
   ...limitOptions,
-  ...outputOptions,
+  ...outputOptions.map((option) => (option.name === 'junit' ? { ...option, help: 'Write a JUnit XML file with one test case per drill step and per target.' } : option)),
 ];
 
 /** Typed, validated drill options. */
