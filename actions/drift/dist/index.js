@@ -52408,7 +52408,13 @@ async function runDriftCommand(host, overrides = {}) {
         concurrencyPerVault: overrides.concurrencyPerVault
       });
     }
-    const terraform = inputs.terraform === void 0 ? void 0 : await runTerraformPart(host, inputs.terraform, deadline.signal);
+    const terraform = inputs.terraform === void 0 ? void 0 : await runTerraformPart(host, inputs.terraform, deadline.signal).catch((error2) => {
+      if (isEngineError(error2) && error2.code === "aborted") throw error2;
+      const message = describeError(error2);
+      host.log.error(`Terraform drift could not be checked: ${message}`);
+      const regions = inputs.terraform.regions.map((region) => ({ region, outcome: "failed", findings: [], outputChanges: [], error: message }));
+      return { terraformVersion: "unknown", regions };
+    });
     const driftCount = countDrift(secrets, terraform);
     const outcome = decideOutcome(inputs, driftCount, problemsOf(secrets, terraform));
     const finishedAt = /* @__PURE__ */ new Date();
