@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 
+import { buildInventory, entryOrigin } from '../../../src/core/sync/inventory';
 import { ORIGIN_TAG, parseOrigin } from '../../../src/core/sync/lineage';
+import type { MemoryVaultStore } from '../../helpers/memory-store';
 import { current, pair, policy, requests, sync, TestClock, vaults } from './fixtures';
 
 const mesh = (changes: Parameters<typeof policy>[0] = {}) => policy({ mode: 'mesh', ...changes });
@@ -190,4 +192,35 @@ describe('mesh sync planner', () => {
     assert.equal(pair(result, 'cert', 'kv-b').action.reason, 'certificate-backed');
     assert.equal(b.versionCount('cert'), 0);
   });
+});
+
+describe('sync convergence', () => {
+  /** Returns each secret's origin and user properties, the fields drift compares. */
+  async function comparable(store: MemoryVaultStore): Promise<Map<string, string>> {
+    const inventory = await buildInventory(store);
+    const result = new Map<string, string>();
+    for (const [key, entry] of inventory.entries) {
+      const origin = entryOrigin(entry, store.vaultId);
+      result.set(key, JSON.stringify([origin.vaultId, origin.createdOn, entry.enabled, entry.contentType ?? '', entry.expiresOn, entry.notBefore, entry.tags]));
+    }
+    return result;
+  }
+
+  for (const mode of ['one-way', 'mesh'] as const) {
+    it(`leaves equal inventories after exit 0 (${mode})`, async () => {
+      const clock = new TestClock();
+      const [a, b, c] = vaults(clock, 'kv-a', 'kv-b', 'kv-c');
+      a.seed('x', 'SEEDVALUE-x', { tags: { env: 'prod' }, contentType: 'text/plain', expiresOn: 1_900_000_000 });
+      a.seed('y', 'SEEDVALUE-y', { notBefore: 1_700_000_000 });
+      if (mode === 'mesh') b.seed('z', 'SEEDVALUE-z', { tags: { team: 'b' } });
+      clock.advance();
+
+      const result = await sync([a, b, c], policy({ mode }));
+
+      assert.ok(result.results.every((item) => item.outcome === 'converged'));
+      const expected = await comparable(a);
+      assert.deepEqual(await comparable(b), expected);
+      assert.deepEqual(await comparable(c), expected);
+    });
+  }
 });
