@@ -74,7 +74,7 @@ async function restoreNetworkOf(record: DrillStateRecord, options: RecoverRunsOp
   if (options.network === undefined) {
     throw new EngineError(
       'invalid-input',
-      `Drill ${record.runId} closed ${record.primaryUrl} and did not restore it. Restoring needs ARM access: run the next drill in network mode with --primary-resource-id ${resourceId}, or set these settings by hand: ${describeNetworkSettings(record.originalNetworkSettings)}.`,
+      `Drill ${record.runId} closed ${record.primaryUrl} (${resourceId}) and did not restore it, and this run has no ARM access (check KVDR_ARM_ENDPOINT). Set these settings by hand: ${describeNetworkSettings(record.originalNetworkSettings)}.`,
     );
   }
   await options.network.setNetworkSettings(resourceId, record.originalNetworkSettings, options.abortSignal);
