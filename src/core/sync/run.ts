@@ -84,10 +84,17 @@ export async function runSync(options: RunSyncOptions): Promise<SyncRunResult> {
       : undefined;
 
   const pacer = early !== undefined && applier !== undefined ? new ListingPacer(applier, source.vaultId, options.maxRequestsPerSecond) : undefined;
-  const inventories = await logger.group('Listing secrets', () => listAll(options, unreachable, logger, early, pacer));
-  pacer?.finish();
+  let inventories: Array<VaultInventory | undefined>;
+  try {
+    inventories = await logger.group('Listing secrets', () => listAll(options, unreachable, logger, early, pacer));
+    pacer?.finish();
+    await early?.settle();
+  } catch (error) {
+    // Let copies that already started finish before the fatal error is reported.
+    await applier?.drain();
+    throw error;
+  }
   const reachable = inventories.filter((inventory): inventory is VaultInventory => inventory !== undefined);
-  await early?.settle();
 
   let plan = planSync(reachable, options.policy, facts);
   for (let pass = 1; planIsIncomplete(plan) && pass < MAX_PLAN_PASSES; pass += 1) {
