@@ -153,7 +153,7 @@ function printResult(scenario: BenchScenario, result: ScenarioResult, json: bool
   write('');
   write(`${scenario.title} (${scenario.name})`);
   for (const check of result.checks) write(`  ${check.met ? 'met   ' : 'MISSED'}  ${check.target}: ${check.measured}`);
-  for (const metric of result.metrics) write(`  ${metric.label}: ${formatNumber(metric.value)} ${metric.unit}`);
+  for (const metric of result.metrics) write(`  ${metric.label}: ${`${formatNumber(metric.value)} ${metric.unit}`.trim()}`);
   for (const note of result.notes) write(`  note: ${note}`);
 }
 

@@ -45,6 +45,8 @@ export interface RunKvdrMeasuredOptions {
   env: Record<string, string>;
   /** The path kvdr writes its JSON report to. */
   reportPath: string;
+  /** Called every second while kvdr runs, with the milliseconds since it started; for timelines. */
+  onTick?: (elapsedInMs: number) => void;
 }
 
 /**
@@ -77,10 +79,14 @@ export async function runKvdrMeasured(args: readonly string[], options: RunKvdrM
         }, 20)
       : undefined;
 
+  const ticker = options.onTick === undefined ? undefined : setInterval(() => options.onTick?.(performance.now() - startedAt), 1000);
   const exitCode = await new Promise<number>((resolve, reject) => {
     child.on('error', reject);
     child.on('close', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
-  }).finally(() => clearInterval(poller));
+  }).finally(() => {
+    clearInterval(poller);
+    clearInterval(ticker);
+  });
   const wallTimeInMs = performance.now() - startedAt;
   const benchCpu = process.cpuUsage(cpuAtStart);
 

@@ -54,7 +54,7 @@ export function renderScenario(record: RecordedResult): string {
     lines.push('');
   }
   lines.push('| measurement | value |', '| --- | --- |');
-  for (const metric of result.metrics) lines.push(`| ${metric.label} | ${formatNumber(metric.value)} ${metric.unit} |`);
+  for (const metric of result.metrics) lines.push(`| ${metric.label} | ${`${formatNumber(metric.value)} ${metric.unit}`.trim()} |`);
   if (result.notes.length > 0) {
     lines.push('');
     for (const note of result.notes) lines.push(`- ${note}`);
