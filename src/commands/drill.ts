@@ -41,7 +41,7 @@ export const drillOptions: readonly OptionSpec[] = [
   { name: 'primaryResourceId', kind: 'string', valueName: '<id>', help: 'The primary\'s ARM resource id (/subscriptions/.../providers/Microsoft.KeyVault/vaults/<name>); required by --mode network.' },
   { name: 'rtoTarget', kind: 'duration', defaultValue: '5m', valueName: '<duration>', help: 'RTO target: the longest time from the loss of the primary to the first successful write in a survivor, such as 30s or 5m.' },
   { name: 'rpoTarget', kind: 'duration', defaultValue: '0s', valueName: '<duration>', help: 'RPO target: the oldest write to the primary the first survivor may lack, such as 0s (none) or 15m.' },
-  { name: 'lockExpiry', kind: 'duration', defaultValue: '2m', valueName: '<duration>', group: 'advanced', help: 'How long the drill\'s lock holds without renewal; after a killed drill\'s lock lapses, the next drill restores its primary.' },
+  { name: 'lockExpiry', kind: 'duration', defaultValue: '2m', valueName: '<duration>', group: 'advanced', help: 'How long the drill\'s lock lasts without renewal; after a killed drill\'s lock lapses, the next drill restores its primary.' },
   { name: 'propagationTimeout', kind: 'duration', defaultValue: '5m', valueName: '<duration>', group: 'advanced', help: 'How long to wait for a network change of the primary to reach the data plane.' },
   ...filterOptions,
   ...limitOptions,
@@ -201,9 +201,9 @@ function fail(host: Host, message: string): ExitCode {
 }
 
 /**
- * Runs `kvdr drill` in `host`. Returns 0 when every step passed and both targets were met, 2 when
- * the drill ran but missed a target or a step failed, and 1 for bad input or a drill that could
- * not start (another drill holds the lock, a vault or ARM cannot be used).
+ * Runs `kvdr drill` in `host`. Returns 0 when every step passed and both targets were met, and 2
+ * when the drill ran but missed a target or a step failed. Returns 1 for bad input or a drill that
+ * could not start, because another drill has the lock or a vault or ARM cannot be used.
  */
 export async function runDrillCommand(host: Host, overrides: DrillOverrides = {}): Promise<ExitCode> {
   const env = overrides.env ?? process.env;
@@ -266,9 +266,9 @@ export async function runDrillCommand(host: Host, overrides: DrillOverrides = {}
 }
 
 /**
- * The post-job step of the task and the action: restores what this job's drill left when the job
- * was cancelled or killed (the primary's network settings, its canaries), whatever the lock's
- * expiry. A drill that finished has nothing left to restore.
+ * Restores what this job's drill left when the job was cancelled or killed (the primary's network
+ * settings, then its canaries), whatever the lock's expiry. It is the post-job step of the task
+ * and the action. A drill that finished has nothing left to restore.
  */
 export async function runDrillPostJob(host: Host, overrides: DrillOverrides = {}): Promise<ExitCode> {
   const env = overrides.env ?? process.env;

@@ -42,7 +42,7 @@ export interface VaultNetworkSettings {
   };
 }
 
-/** What the drill reads from a vault resource. */
+/** The parts of a vault resource the drill reads. */
 export interface VaultResourceInfo {
   resourceId: string;
   vaultUri?: string;

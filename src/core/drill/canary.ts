@@ -22,7 +22,7 @@ export function createRunId(now: Date = new Date()): string {
   return `${stamp}-${randomBytes(3).toString('hex')}`;
 }
 
-/** The canary name of the `index`-th secondary (from 0) in a run. */
+/** Returns the canary name of the `index`-th secondary (from 0) in a run. */
 export function canaryName(runId: string, index: number): string {
   return `${CANARY_PREFIX}${runId}-${index + 1}`;
 }
@@ -31,7 +31,7 @@ function canaryProperties(runId: string): WritableSecretProperties {
   return { contentType: 'text/plain', tags: { 'drill-run': runId }, expiresOn: Math.floor(Date.now() / 1000) + CANARY_LIFETIME_IN_SECONDS };
 }
 
-/** What writing one canary found. The rotated value stays in memory for the failover reads. */
+/** The outcome of writing one canary. The rotated value stays in memory for the failover reads. */
 export interface CanaryWrite {
   written: boolean;
   rotated: boolean;
@@ -99,7 +99,7 @@ export async function readThroughFailoverOrder(order: readonly FailoverTarget[],
   return read;
 }
 
-/** What removing a canary from a set of vaults did. */
+/** The outcome of removing a canary from a set of vaults. */
 export interface CanaryRemoval {
   deletedFrom: string[];
   purgedFrom: string[];
@@ -117,7 +117,7 @@ async function waitUntilDeleted(store: VaultStore, name: string, abortSignal?: A
 }
 
 /**
- * Deletes a canary from every vault that holds it, then purges it where the vault allows. A vault
+ * Deletes a canary from every vault that contains it, then purges it where the vault allows. A vault
  * under purge protection keeps the name soft-deleted until the retention period ends.
  */
 export async function removeCanary(stores: readonly VaultStore[], name: string, abortSignal?: AbortSignal): Promise<CanaryRemoval> {

@@ -1,9 +1,9 @@
 /**
  * The drill's lock, kept in the bookkeeping secret. Key Vault has no compare-and-swap, so a claim
- * is a new version tagged `running` with an expiry; after a short settle time the claimant lists
- * the versions again, and when several claims are active the earliest (then the lowest run id)
- * wins and the others withdraw. A running drill renews its claim at a third of the expiry, so a
- * killed drill's lock lapses soon and the next drill can restore what it left.
+ * is a new version tagged `running` with an expiry. After a short settle time the claimant lists
+ * the claims again and withdraws when another active claim is as old or older. A running drill
+ * renews its claim at a third of the expiry, so a killed drill's lock lapses soon and the next
+ * drill can restore what it left.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -19,7 +19,7 @@ export interface AcquireLockOptions {
   /** Every vault of the drill, checked for claims of other drills (the state vault included). */
   stores: readonly VaultStore[];
   record: DrillStateRecord;
-  /** How long a claim holds without renewal, in milliseconds. */
+  /** How long a claim lasts without renewal, in milliseconds. */
   lockExpiryInMs: number;
   /** Wait between writing the claim and checking for rival claims, in milliseconds. */
   settleInMs: number;

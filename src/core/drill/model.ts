@@ -4,7 +4,7 @@
 import type { VaultNetworkSettings } from '../access/arm';
 
 /**
- * `logical` treats the primary as lost and changes nothing in Azure; `network` closes the
+ * `logical` treats the primary as lost and changes nothing in Azure. `network` closes the
  * primary's public network access through ARM for the length of the drill.
  */
 export type DrillMode = 'logical' | 'network';
@@ -14,7 +14,7 @@ export const DRILL_MODES: readonly DrillMode[] = ['logical', 'network'];
 export type DrillStepName = 'preflight' | 'loss' | 'canary' | 'failover-reads' | 'failback' | 'cleanup';
 export const DRILL_STEPS: readonly DrillStepName[] = ['preflight', 'loss', 'canary', 'failover-reads', 'failback', 'cleanup'];
 
-/** What each step proves, as the report and the runbook state it. */
+/** Titles of the steps, saying what each proves, as the report and the runbook show them. */
 export const STEP_TITLES: Record<DrillStepName, string> = {
   preflight: 'Preflight: every vault reachable, drift within the RPO target, ARM access for network mode',
   loss: 'Loss of the primary',
@@ -37,9 +37,9 @@ export interface DrillStep {
   /** Milliseconds from the drill's start to the step's start. */
   offsetInMs?: number;
   durationInMs?: number;
-  /** What the step did and found, one sentence each; never a secret value. */
+  /** Findings and actions of the step, one sentence each, never a secret value. */
   details: string[];
-  /** Why the step failed. */
+  /** The reason the step failed. */
   error?: string;
 }
 
@@ -57,7 +57,7 @@ export interface DataAtRisk {
 
 /** The RPO measurement: per survivor, and the verdict on the first survivor in the failover order. */
 export interface RpoMeasurement {
-  /** When the inventories were taken, as ISO time. */
+  /** When the inventories were taken, as ISO time: at the cut, or at preflight when the drill stopped there. */
   cutAt: string;
   survivors: DataAtRisk[];
   /** The first survivor in the failover order, which the application uses after the loss. */
@@ -106,16 +106,16 @@ export interface FailoverRead {
   durationInMs: number;
 }
 
-/** How the primary's network settings were changed and put back. */
+/** The change to the primary's network settings and its restoration. */
 export interface NetworkRecord {
   resourceId: string;
   /** The settings before the drill, recorded before any change. */
   original: VaultNetworkSettings;
-  /** True once the loss step changed the settings. */
+  /** True once the loss step sent the change, so a restore is tried even when that call's outcome is unknown. */
   closed: boolean;
-  /** True once the original settings were written back (or nothing was changed). */
+  /** True once the original settings were written back. */
   restored: boolean;
-  /** `finally`, `post-job` or `next-run`. */
+  /** `failback` or `finally`; post-job steps and later drills report in {@link RecoveredRun}. */
   restoredBy?: string;
   restoreError?: string;
 }
@@ -124,7 +124,7 @@ export interface NetworkRecord {
 export interface RecoveredRun {
   runId: string;
   jobId?: string;
-  /** What was done: `network restored`, `canaries removed`, or the error. */
+  /** Actions taken, such as restoring the network settings or removing canaries, one sentence each. */
   actions: string[];
   error?: string;
 }
@@ -136,7 +136,7 @@ export interface DrillResult {
   primary: { vaultId: string; vaultUrl: string };
   /** The failover order: the secondaries as given. */
   secondaries: Array<{ vaultId: string; vaultUrl: string }>;
-  /** Where the bookkeeping secret lives: the first secondary. */
+  /** The vault of the bookkeeping secret: the first secondary. */
   stateVaultUrl: string;
   startedAt: Date;
   finishedAt: Date;

@@ -8,7 +8,7 @@ import type { VaultNetworkSettings, VaultResourceInfo } from '../access/arm';
 import { isEngineError } from '../errors';
 import type { VaultStore } from '../vault/port';
 
-/** What the drill needs from ARM; {@link ArmVaultClient} implements it. */
+/** The ARM operations the drill needs; {@link ArmVaultClient} implements them. */
 export interface NetworkControl {
   getVault(resourceId: string, abortSignal?: AbortSignal): Promise<VaultResourceInfo>;
   setNetworkSettings(resourceId: string, settings: VaultNetworkSettings, abortSignal?: AbortSignal): Promise<VaultNetworkSettings>;
@@ -21,13 +21,13 @@ export const CLOSED_NETWORK_SETTINGS: VaultNetworkSettings = {
   networkAcls: { bypass: 'None', defaultAction: 'Deny', ipRules: [], virtualNetworkRules: [] },
 };
 
-/** A name no one writes: a read of it shows whether the data plane answers, without reading a value. */
+/** A name no one writes: a read of it shows whether the data plane responds, without reading a value. */
 const PROBE_SECRET = 'kvdr-drill-probe';
 
-/** What a probe found: the vault answered, its firewall denied the call, or it could not be reached. */
+/** A probe's outcome: the vault responded, its firewall denied the call, or it could not be reached. */
 export type ProbeOutcome = 'reachable' | 'denied' | 'unreachable';
 
-/** Reads a name that does not exist; a 404 proves the vault answers. */
+/** Reads a name that does not exist, because a 404 proves the vault responds. */
 export async function probeVault(store: VaultStore, abortSignal?: AbortSignal): Promise<ProbeOutcome> {
   try {
     await store.getSecret(PROBE_SECRET, undefined, { abortSignal });

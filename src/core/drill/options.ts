@@ -19,9 +19,9 @@ export interface RunDrillOptions {
   rtoTargetInMs: number;
   /** The RPO target, in milliseconds; 0 means no write may be at risk. */
   rpoTargetInMs: number;
-  /** Which secrets count for the RPO: the same filter as sync and drift. */
+  /** The filter choosing the secrets counted for the RPO, the same as sync's and drift's. */
   filter: SecretFilter;
-  /** Which job runs the drill, recorded so a post-job step restores only its own run. */
+  /** The job that runs the drill, recorded so a post-job step restores only its own run. */
   jobId: string;
   /** How long the lock holds without renewal, in milliseconds; default 2 minutes. */
   lockExpiryInMs?: number;

@@ -17,11 +17,11 @@ export interface RecoverRunsOptions {
   stores: readonly VaultStore[];
   /** ARM access, to restore network settings; without it a network-mode run cannot be restored. */
   network?: NetworkControl;
-  /** Which runs to restore, from their claims. */
+  /** The selection of runs to restore, judged from their claims. */
   select: (claim: RunClaim) => boolean;
   /** Skipped: the current run's own claim. */
   excludeRunId?: string;
-  /** How long to wait for a restored primary to answer again, in milliseconds. */
+  /** How long to wait for a restored primary to respond again, in milliseconds. */
   propagationTimeoutInMs: number;
   probeIntervalInMs: number;
   abortSignal?: AbortSignal;
@@ -87,7 +87,7 @@ async function restoreNetworkOf(record: DrillStateRecord, options: RecoverRunsOp
     intervalInMs: options.probeIntervalInMs,
     abortSignal: options.abortSignal,
   });
-  if (!wait.accepted) recovered.actions.push(`${record.primaryUrl} did not answer yet after ${Math.round(wait.waitedInMs / 1000)} s (${wait.outcome})`);
+  if (!wait.accepted) recovered.actions.push(`${record.primaryUrl} did not respond yet after ${Math.round(wait.waitedInMs / 1000)} s (${wait.outcome})`);
 }
 
 async function removeCanariesOf(record: DrillStateRecord, options: RecoverRunsOptions, recovered: RecoveredRun): Promise<void> {

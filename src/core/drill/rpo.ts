@@ -1,6 +1,6 @@
 /**
  * Data at risk: the secrets written to the primary that a survivor lacked at the cut. Computed
- * from list calls alone, with the same lineage as sync: a survivor holds a write when its current
+ * from list calls alone, with the same lineage as sync: a survivor has a write when its current
  * version has the same origin as the primary's, or a newer one.
  */
 import type { SecretFilter } from '../sync/filters';

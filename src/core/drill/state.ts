@@ -1,9 +1,9 @@
 /**
  * The drill's bookkeeping secret, `kvdr-drill-state`, kept in a surviving vault (the first
- * secondary) and never in resource tags, which Terraform owns. Each write is a new version:
- * its value is the run's record (the primary's original network settings, the canary names) as
- * JSON, and its tags carry the run id, status and lock expiry, so that a version list alone shows
- * which drills hold the lock and which were killed before they restored.
+ * secondary) and never in resource tags, which Terraform owns. Each write is a new version. Its
+ * value is the run's record as JSON (the primary's original network settings, the canary names).
+ * Its tags carry the run id, status and lock expiry, so a version list alone shows which drills
+ * have the lock and which were killed before they restored.
  */
 import { EngineError, isEngineError } from '../errors';
 import type { SecretRecord, VaultStore } from '../vault/port';
@@ -21,8 +21,8 @@ const JOB_TAG = 'kvdr-drill-job';
 const SEQUENCE_TAG = 'kvdr-drill-sequence';
 
 /**
- * A run's status: `running` holds the lock until it expires; `finished` and `restored` (put back
- * by a later run or a post-job step) release it; `withdrawn` marks a claim that lost a race.
+ * A run's status. `running` keeps the lock until it expires. `finished` and `restored` (put back
+ * by a later run or a post-job step) release it, and `withdrawn` marks a claim that lost a race.
  */
 export type RunStatus = 'running' | 'finished' | 'restored' | 'withdrawn';
 
@@ -30,7 +30,7 @@ export type RunStatus = 'running' | 'finished' | 'restored' | 'withdrawn';
 export interface DrillStateRecord {
   schema: 1;
   runId: string;
-  /** Which job ran the drill, so a post-job step restores only its own run. */
+  /** The job that ran the drill, so a post-job step restores only its own run. */
   jobId: string;
   mode: DrillMode;
   primaryUrl: string;

@@ -1,6 +1,6 @@
 /**
- * The drill's six steps. Each step records what it did in its timeline entry and throws or marks
- * itself failed; the runner in run.ts decides which steps still run after a failure.
+ * The drill's six steps. Each step records what it did in its timeline entry, and throws when it
+ * fails. The runner in run.ts decides which steps still run after a failure.
  */
 import { describeError, EngineError } from '../errors';
 import { silentLogger, type Logger } from '../log';
@@ -57,7 +57,7 @@ export class DrillSteps {
     };
   }
 
-  /** Step 1: every vault answers, drift is within the RPO target, and network mode may change the primary. */
+  /** Runs step 1: checks that every vault responds, drift is within the RPO target, and network mode may change the primary. */
   async preflight(step: DrillStep): Promise<void> {
     const problems: string[] = [];
     for (const store of this.allStores) {
@@ -69,7 +69,10 @@ export class DrillSteps {
 
     if (this.options.mode === 'network') await this.checkArmAccess(step, problems);
 
-    const risks = measureDataAtRisk(await takeInventories(this.options.primary, this.options.secondaries, this.signal), this.options.filter);
+    const inventories = await takeInventories(this.options.primary, this.options.secondaries, this.signal);
+    const risks = measureDataAtRisk(inventories, this.options.filter);
+    // The loss step measures again at the cut; this measurement stays when the drill stops here.
+    this.result.rpo = this.measureRpo(inventories.cutAtInMs, risks);
     for (const risk of risks) step.details.push(`Drift: ${describeRisk(risk)}.`);
     const first = risks[0];
     if (!meetsRpoTarget(first, this.options.rpoTargetInMs)) {
@@ -101,7 +104,7 @@ export class DrillSteps {
     this.result.network = { resourceId: primaryResourceId, original: info.networkSettings, closed: false, restored: false };
   }
 
-  /** Step 2: the cut (inventories for the RPO), then the loss of the primary in the chosen mode. */
+  /** Runs step 2: the cut (inventories for the RPO), then the loss of the primary in the chosen mode. */
   async loss(step: DrillStep): Promise<void> {
     const inventories = await takeInventories(this.options.primary, this.options.secondaries, this.signal);
     this.result.rpo = this.measureRpo(inventories.cutAtInMs, measureDataAtRisk(inventories, this.options.filter));
@@ -145,7 +148,7 @@ export class DrillSteps {
     };
   }
 
-  /** Step 3: a canary write and a rotation in each secondary, in failover order; the first write ends the RTO. */
+  /** Runs step 3: a canary write and a rotation in each secondary, in failover order. The first write ends the RTO. */
   async canaries(step: DrillStep): Promise<void> {
     const { secondaries } = this.options;
     this.result.canaries = secondaries.map((store, index): CanaryRecord => ({
@@ -195,7 +198,7 @@ export class DrillSteps {
     if (failed.length > 0) throw new EngineError('unavailable', `${failed.map((canary) => canary.vaultId).join(', ')} did not take a canary write and rotation.`);
   }
 
-  /** Step 4: each canary read through the failover order: the primary (lost), then the secondaries. */
+  /** Runs step 4: reads each canary through the failover order, the primary (lost) first, then the secondaries. */
   async failoverReads(step: DrillStep): Promise<void> {
     const lostReason = this.options.mode === 'logical' ? 'skipped: treated as lost (logical mode)' : undefined;
     const order: FailoverTarget[] = [{ store: this.options.primary, lostReason }, ...this.options.secondaries.map((store) => ({ store }))];
@@ -213,15 +216,15 @@ export class DrillSteps {
     if (this.result.reads.length === 0) throw new EngineError('unavailable', 'No canary was written, so nothing could be read through the failover order.');
   }
 
-  /** Step 5: the primary comes back (network mode) and a mesh reconcile copies the drill's writes to it. */
+  /** Runs step 5: brings the primary back (network mode), then copies the drill's writes to it with a mesh reconcile. */
   async failback(step: DrillStep): Promise<void> {
     const network = this.result.network;
     if (network?.closed === true && !network.restored) {
       await this.restoreNetwork('failback', this.signal);
       step.details.push(`Restored the network settings of ${this.options.primary.vaultId}: ${describeNetworkSettings(network.original)}.`);
       const wait = await waitForProbe(this.options.primary, (outcome) => outcome === 'reachable', { ...this.timings, abortSignal: this.signal });
-      if (!wait.accepted) throw new EngineError('unavailable', `${this.options.primary.vaultId} did not answer ${formatDuration(wait.waitedInMs)} after its network settings were restored (${wait.outcome}).`);
-      step.details.push(`${this.options.primary.vaultId} answered again after ${formatDuration(wait.waitedInMs)}.`);
+      if (!wait.accepted) throw new EngineError('unavailable', `${this.options.primary.vaultId} did not respond within ${formatDuration(wait.waitedInMs)} after its network settings were restored (${wait.outcome}).`);
+      step.details.push(`${this.options.primary.vaultId} responded again after ${formatDuration(wait.waitedInMs)}.`);
     }
 
     const written = this.result.canaries.filter((canary) => canary.written);
@@ -281,7 +284,7 @@ export class DrillSteps {
     }
   }
 
-  /** Step 6: every canary deleted from every vault, and purged where the vault allows it. */
+  /** Runs step 6: deletes every canary from every vault, and purges it where the vault allows. */
   async cleanup(step: DrillStep): Promise<void> {
     const failed: string[] = [];
     for (const canary of this.result.canaries) {
