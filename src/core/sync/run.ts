@@ -6,7 +6,7 @@ import { describeError, EngineError, isEngineError } from '../errors';
 import { silentLogger, type Logger } from '../log';
 import type { VaultStats, VaultStore } from '../vault/port';
 import { PlanApplier, type PairResult } from './apply';
-import { EarlyCopier } from './early';
+import { EarlyCopier, ListingPacer } from './early';
 import { buildInventory, hashValue, listDeletedNames, listOriginHistory, type InventoryEntry, type VaultInventory } from './inventory';
 import { emptyFacts, factKey, isChange, type PlanFacts, type PlannedAction, type SyncPlan, type SyncPolicy } from './model';
 import { planIsIncomplete, planSync } from './plan';
@@ -124,47 +124,6 @@ export async function runSync(options: RunSyncOptions): Promise<SyncRunResult> {
   }
   const stats = new Map(options.stores.map((store) => [store.vaultId, store.stats()]));
   return { plan, results, unreachable, stats, changesPresent, dryRun: options.dryRun === true };
-}
-
-/** Shortest gap between listed entries taken as a page round trip rather than processing time. */
-const MIN_PAGE_GAP_IN_MS = 4;
-
-/**
- * Keeps early copies from starving the source's listing. List pages are sequential, so each waits
- * for the vault's rate limiter behind every request already queued there. While the source is
- * listed, its reads in flight are held to what the budget allows at the fastest page round trip
- * seen (requests per second times latency), so the limiter never builds a queue.
- */
-class ListingPacer {
-  private lastEntryAt: number | undefined;
-  private fastestPageInMs = Infinity;
-
-  constructor(
-    private readonly applier: PlanApplier,
-    private readonly vaultId: string,
-    private readonly maxRequestsPerSecond: number | undefined,
-  ) {
-    // Until a page round trip is measured, assume one of 25 ms, a cross-region call.
-    if (maxRequestsPerSecond !== undefined) applier.limitVault(vaultId, Math.max(1, Math.floor(maxRequestsPerSecond * 0.025) - 1));
-  }
-
-  /**
-   * Called for each listed entry. Entries of one page arrive within a millisecond or two, so a gap
-   * of at least {@link MIN_PAGE_GAP_IN_MS} is one page's round trip.
-   */
-  entryListed(): void {
-    const now = performance.now();
-    const gapInMs = this.lastEntryAt === undefined ? 0 : now - this.lastEntryAt;
-    this.lastEntryAt = now;
-    if (gapInMs < MIN_PAGE_GAP_IN_MS || this.maxRequestsPerSecond === undefined || gapInMs >= this.fastestPageInMs) return;
-    this.fastestPageInMs = gapInMs;
-    // One slot stays free for the list request itself.
-    this.applier.limitVault(this.vaultId, Math.max(1, Math.floor((this.maxRequestsPerSecond * gapInMs) / 1000) - 1));
-  }
-
-  finish(): void {
-    this.applier.limitVault(this.vaultId, undefined);
-  }
 }
 
 async function listAll(
