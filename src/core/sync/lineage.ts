@@ -67,7 +67,8 @@ export function originOf(record: Pick<SecretRecord, 'tags' | 'version' | 'create
 
 /**
  * Returns true when two origins name the same version. A version id is compared only when both
- * sides know it; otherwise the vault and the `created` second decide.
+ * sides have it; otherwise the vault and the `created` second decide.
+ * NOTE: two versions written in one vault within the same second are then taken as one.
  */
 export function sameOrigin(a: Origin, b: Origin): boolean {
   if (a.vaultId !== b.vaultId || a.createdOn !== b.createdOn) return false;
