@@ -122,13 +122,25 @@ export function showNotablePairs(report: RunReport, names: VaultNames, options: 
   if (explainedCount > 0) say(`  - ${explainedCount} more skipped pairs of disabled or certificate-backed secrets, as explained above.`);
 }
 
+/** Key Vault's operation names, as the emulator counts them, in the words the demo prints. */
+const OPERATION_WORDS: Record<string, [singular: string, plural: string]> = {
+  getSecrets: ['list page', 'list pages'],
+  getSecret: ['value read', 'value reads'],
+  setSecret: ['write', 'writes'],
+  updateSecret: ['property update', 'property updates'],
+  getSecretVersions: ['version list page', 'version list pages'],
+  getDeletedSecrets: ['deleted-secret list page', 'deleted-secret list pages'],
+  recoverDeletedSecret: ['recover', 'recovers'],
+  deleteSecret: ['delete', 'deletes'],
+};
+
 /** Prints the requests each vault received, by operation, as the emulator counted them. */
 export function showRequests(stats: Record<string, VaultStatsSnapshot>): void {
   say('  Requests the emulator received:');
   for (const [name, snapshot] of Object.entries(stats)) {
     const operations = Object.entries(snapshot.byOperation)
       .filter(([operation]) => operation !== 'challenge')
-      .map(([operation, count]) => `${count} ${operation}`);
+      .map(([operation, count]) => `${count} ${OPERATION_WORDS[operation]?.[count === 1 ? 0 : 1] ?? operation}`);
     say(`    ${name}: ${operations.length > 0 ? operations.join(', ') : 'none'}`);
   }
 }
