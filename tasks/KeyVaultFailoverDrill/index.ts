@@ -7,6 +7,10 @@ import { drillCommand, drillPostJobCommand } from '../../src/commands/drill';
 
 const STARTED_VARIABLE = 'kvdrDrillStarted';
 
+// NOTE: this assumes the agent runs a task's post-job step only after its main step started, so
+// the variable is set. A separate post-job bundle would not depend on that, but scripts/build.mjs
+// bundles one entry point per task.
+
 if (getTaskVariable(STARTED_VARIABLE) !== 'true') {
   setTaskVariable(STARTED_VARIABLE, 'true');
   void runAzurePipelinesTask(drillCommand);

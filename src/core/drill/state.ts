@@ -65,6 +65,8 @@ export function isAbandoned(claim: RunClaim, nowInSeconds: number): boolean {
   return claim.status === 'running' && claim.lockExpiresOn <= nowInSeconds;
 }
 
+// NOTE: versions accumulate, a handful per drill, because Key Vault deletes whole secrets only.
+// Each drill lists them all, so a weekly drill adds a list page (25 versions) every month or so.
 /** Lists the runs recorded in a vault's bookkeeping secret; an absent secret means none. */
 export async function listRunClaims(store: VaultStore, abortSignal?: AbortSignal): Promise<RunClaim[]> {
   const versions: SecretRecord[] = [];
