@@ -65,8 +65,8 @@ export function isAbandoned(claim: RunClaim, nowInSeconds: number): boolean {
   return claim.status === 'running' && claim.lockExpiresOn <= nowInSeconds;
 }
 
-// NOTE: versions accumulate, a handful per drill, because Key Vault deletes whole secrets only.
-// Each drill lists them all, so a weekly drill adds a list page (25 versions) every month or so.
+// NOTE: versions accumulate (up to four per drill plus one per lock renewal) because Key Vault
+// deletes whole secrets only, and every drill lists them all, 25 versions per list request.
 /** Lists the runs recorded in a vault's bookkeeping secret; an absent secret means none. */
 export async function listRunClaims(store: VaultStore, abortSignal?: AbortSignal): Promise<RunClaim[]> {
   const versions: SecretRecord[] = [];
