@@ -66,13 +66,19 @@ export const scenario: BenchScenario = {
     context.log(`drift: seeding ${count} secrets in each of ${VAULTS.join(', ')}`);
     const secrets = generateSecrets(count);
     emulator.admin.seed(VAULTS[0], secrets.map((secret) => ({ ...secret, createdOn })));
-    // A replica as kvdr sync writes it: the same value and properties, and lineage naming the source version.
-    const replica = (secret: (typeof secrets)[number]) => ({ ...secret, createdOn: createdOn + 60, tags: { ...secret.tags, 'kvdr-origin': `${sourceId}/${randomBytes(16).toString('hex')}/${createdOn}` } });
+    // A replica as kvdr sync writes it: the same value and properties, and lineage naming the source
+    // version. Both replicas of a secret name the same version, as copies of one source version do.
+    const versions = secrets.map(() => randomBytes(16).toString('hex'));
+    const replica = (secret: (typeof secrets)[number], index: number) => ({
+      ...secret,
+      createdOn: createdOn + 60,
+      tags: { ...secret.tags, 'kvdr-origin': `${sourceId}/${versions[index]}/${createdOn}` },
+    });
     emulator.admin.seed(VAULTS[1], secrets.slice(0, count - DRIFTED_PER_TARGET).map(replica));
     emulator.admin.seed(
       VAULTS[2],
       secrets.map((secret, index) => {
-        const copy = replica(secret);
+        const copy = replica(secret, index);
         return index < DRIFTED_PER_TARGET ? { ...copy, tags: { ...copy.tags, env: 'staging' } } : copy;
       }),
     );
@@ -111,6 +117,7 @@ export const scenario: BenchScenario = {
         { target: 'the default check makes list calls only (mesh)', measured: `${nonListRequests(mesh)} other requests`, met: nonListRequests(mesh) === 0 },
         { target: `ceil(N/25) = ${expectedPages} secret list pages served by the source`, measured: `${sourcePages} pages`, met: sourcePages === expectedPages },
         { target: `finds the ${expectedDrift} drifted pairs`, measured: `${driftCountOf(oneWay)} with --source, ${driftCountOf(deep)} with --deep`, met: driftCountOf(oneWay) === expectedDrift && driftCountOf(deep) === expectedDrift },
+        { target: 'the mesh check finds drift only in the drifted secrets', measured: `${driftCountOf(mesh)} drifted pairs`, met: driftCountOf(mesh) > 0 && driftCountOf(mesh) <= 3 * 2 * DRIFTED_PER_TARGET },
       ],
       notes: [
         `Requests with --source, as kvdr counts them (one more list request per vault receives the authentication challenge): ${describeRequests(oneWay)}.`,
