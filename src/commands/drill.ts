@@ -7,7 +7,7 @@
 import { hostname } from 'node:os';
 
 import { ArmVaultClient, parseVaultResourceId, resolveArmEndpoint } from '../core/access/arm';
-import { describeError, invalidInput, isEngineError } from '../core/errors';
+import { describeError, EngineError, invalidInput, isEngineError } from '../core/errors';
 import { formatDuration, parseDurationInMs } from '../core/duration';
 import { DRILL_DEFAULTS, DRILL_MODES, recoverRuns, runDrill, type DrillMode, type DrillResult, type NetworkControl } from '../core/drill';
 import { buildDrillReport, renderDrillJunit, renderDrillMarkdown, type DrillReport } from '../core/drill/report';
@@ -215,6 +215,15 @@ export async function runDrillCommand(host: Host, overrides: DrillOverrides = {}
   }
 
   const deadline = createRunDeadline(inputs.limits.timeoutInMs);
+  // A cancelled job gets SIGINT or SIGTERM before it is killed: stop the steps, restore the
+  // primary and remove the canaries. A second signal ends the process as usual.
+  const cancel = new AbortController();
+  const onSignal = (signal: NodeJS.Signals): void => {
+    host.log.warning(`Received ${signal}: stopping the drill, then restoring the primary and removing the canaries.`);
+    cancel.abort(new EngineError('aborted', `The drill was stopped by ${signal}.`));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   let storeDeadline: { dispose(): void } | undefined;
   try {
     const opened = await openDrill(host, inputs, overrides, env);
@@ -235,7 +244,7 @@ export async function runDrillCommand(host: Host, overrides: DrillOverrides = {}
       lockSettleInMs: overrides.lockSettleInMs,
       propagationTimeoutInMs: inputs.propagationTimeoutInMs,
       probeIntervalInMs: overrides.probeIntervalInMs,
-      abortSignal: deadline.signal,
+      abortSignal: AbortSignal.any([deadline.signal, cancel.signal]),
       logger: host.log,
       onValueRead: (value) => host.setSecret(value),
       onLockAcquired: (runId) => overrides.onLockAcquired?.(runId),
@@ -260,6 +269,8 @@ export async function runDrillCommand(host: Host, overrides: DrillOverrides = {}
     const reason = isEngineError(error) && error.code === 'conflict' ? 'kvdr drill could not start' : 'kvdr drill failed';
     return fail(host, `${reason}: ${describeError(error)}`);
   } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
     deadline.dispose();
     storeDeadline?.dispose();
   }

@@ -115,7 +115,11 @@ export interface NetworkRecord {
   closed: boolean;
   /** True once the original settings were written back. */
   restored: boolean;
-  /** `failback` or `finally`; post-job steps and later drills report in {@link RecoveredRun}. */
+  /**
+   * `failback` when the failback step restored them, `finally` when the drill's guaranteed restore
+   * did, after a failed or stopped failback. Post-job steps and later drills report in
+   * {@link RecoveredRun}.
+   */
   restoredBy?: string;
   restoreError?: string;
 }

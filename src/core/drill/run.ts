@@ -125,6 +125,8 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillResult> {
         if (result.canaries.some((canary) => canary.rotated)) await runStep('failover-reads', (step) => steps.failoverReads(step));
         else skip('failover-reads', 'No canary was written.');
         await runStep('failback', (step) => steps.failback(step));
+        // The canaries can be deleted from the primary only once it is open again.
+        await steps.restoreAfterFailedFailback().catch((error: unknown) => logger.error(`Could not restore ${options.primary.vaultUrl} before cleanup: ${describeError(error)}`));
         // Cleanup also runs after a failed canary step: a write may have landed before the error.
         await runStep('cleanup', (step) => steps.cleanup(step));
       } else {
@@ -148,6 +150,7 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillResult> {
     }
   }
 
+  if (options.abortSignal?.aborted) result.warnings.push(`The drill stopped early: ${describeError(options.abortSignal.reason)}`);
   result.finishedAt = new Date();
   const rpoMet = result.rpo?.met === true;
   result.passed = result.steps.every((step) => step.status === 'passed') && result.rto.met && rpoMet;

@@ -284,11 +284,26 @@ export class DrillSteps {
     }
   }
 
-  /** Runs step 6: deletes every canary from every vault, and purges it where the vault allows. */
+  /**
+   * Restores the network settings when the failback step did not (it failed, or the run was
+   * stopped), then waits until the primary responds. Ignores the run's deadline.
+   */
+  async restoreAfterFailedFailback(): Promise<void> {
+    const network = this.result.network;
+    if (network === undefined || !network.closed || network.restored) return;
+    await this.restoreNetwork('finally');
+    await waitForProbe(this.options.primary, (outcome) => outcome === 'reachable', this.timings);
+  }
+
+  /**
+   * Runs step 6: deletes every canary from every vault, and purges it where the vault allows. It
+   * ignores the run's deadline, so a drill that was stopped still removes its canaries, within the
+   * call timeouts.
+   */
   async cleanup(step: DrillStep): Promise<void> {
     const failed: string[] = [];
     for (const canary of this.result.canaries) {
-      const removal = await removeCanary(this.allStores, canary.name, this.signal);
+      const removal = await removeCanary(this.allStores, canary.name);
       canary.deletedFrom = removal.deletedFrom;
       canary.purgedFrom = removal.purgedFrom;
       step.details.push(`${canary.name}: deleted from ${removal.deletedFrom.join(', ') || 'no vault'}, purged from ${removal.purgedFrom.join(', ') || 'no vault'}.`);

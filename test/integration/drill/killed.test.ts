@@ -29,7 +29,7 @@ function startCli(args: string[], env: Record<string, string>): { child: ChildPr
   return { child, output: () => output };
 }
 
-describe('kvdr drill killed during the outage', function () {
+describe('kvdr drill stopped during the outage', function () {
   this.timeout(240_000);
   let directory: string;
   let emulator: Emulator;
@@ -93,5 +93,44 @@ describe('kvdr drill killed during the outage', function () {
         assert.ok(!record.name.startsWith('drill-canary-'), `${record.name} is left in ${vault}`);
       }
     }
+  });
+
+  it('restores itself on SIGTERM', async () => {
+    const arm = new ArmVaultClient({ credential: createCredential(emulator), endpoint: emulator.armUrl, callTimeoutInMs: 30_000, tlsCa: emulator.ca }, 'https://management.azure.com/.default');
+    const resourceId = emulator.resourceIds.weu;
+    const publicAccess = async (): Promise<string> => (await arm.getVault(resourceId)).networkSettings.publicNetworkAccess;
+
+    await emulator.admin.setFaults('sea', { latencyMs: 1000 });
+    const env = (JSON.parse(readFileSync(join(directory, 'ready.json'), 'utf8')) as { env: Record<string, string> }).env;
+    const report = join(directory, 'stopped.json');
+    const args = ['drill', '--primary', emulator.vaults.weu, '--secondary', emulator.vaults.neu, '--secondary', emulator.vaults.sea, '--report', report];
+    const started = startCli([...args, '--mode', 'network', '--allow-disruption', '--primary-resource-id', resourceId], env);
+    cli = started.child;
+    const exited = new Promise<number | null>((resolvePromise) => cli!.on('exit', (code) => resolvePromise(code)));
+
+    const deadline = Date.now() + 120_000;
+    while ((await publicAccess()) !== 'Disabled') {
+      assert.equal(cli.exitCode, null, `the CLI ended before the outage: ${started.output()}`);
+      assert.ok(Date.now() < deadline, 'the primary was never closed');
+      await sleep(25);
+    }
+    cli.kill('SIGTERM');
+    assert.equal(await exited, 2, started.output());
+    await emulator.admin.clearFaults('sea');
+    assert.equal(await publicAccess(), 'Enabled');
+    const written = JSON.parse(readFileSync(report, 'utf8')) as { network: { restored: boolean }; steps: Array<{ name: string; status: string }>; warnings: string[] };
+    assert.equal(written.network.restored, true);
+    assert.ok(written.warnings.some((warning) => /stopped by SIGTERM/.test(warning)), JSON.stringify(written.warnings));
+    // Cleanup is skipped when the signal came before the first canary write.
+    assert.notEqual(written.steps.find((step) => step.name === 'cleanup')?.status, 'failed', JSON.stringify(written.steps));
+    for (const vault of ['weu', 'neu', 'sea']) {
+      for await (const record of fixture.store(vault).listSecrets()) {
+        assert.ok(!record.name.startsWith('drill-canary-'), `${record.name} is left in ${vault}`);
+      }
+    }
+
+    const next = await runDrill(fixture, { primary: emulator.vaults.weu, secondary: [emulator.vaults.neu, emulator.vaults.sea] });
+    assert.equal(next.code, 0, next.host.message);
+    assert.deepEqual(next.report?.recoveredRuns, []);
   });
 });
