@@ -90,7 +90,8 @@ describe('runDrill with in-memory vaults', () => {
 
   it('leaves the lock to a post-job restore', async () => {
     const { network, neu, primary, sea, options } = setup();
-    network.failingRestores = 2;
+    // Failback, the retry before cleanup and the retry in finally all fail.
+    network.failingRestores = 3;
     const result = await runDrill(options);
     assert.equal(result.network?.restored, false);
     assert.match(result.network?.restoreError ?? '', /ARM returned 503/);
