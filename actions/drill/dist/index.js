@@ -48741,6 +48741,7 @@ function planMeshByValueHash(context3, key, vaults, holders) {
   const winningHash = context3.facts.valueHashes.get(factKey(key, newest.vault.vaultId));
   const winners = readable.filter((holder) => context3.facts.valueHashes.get(factKey(key, holder.vault.vaultId)) === winningHash);
   const propertySource = latestUpdated(winners);
+  const lineage = canCarryLineage(propertySource.entry.tagCount);
   for (const vault of vaults) {
     const existing = vault.entries.get(key);
     const copy = {
@@ -48748,12 +48749,17 @@ function planMeshByValueHash(context3, key, vaults, holders) {
       from: propertySource.entry,
       fromVaultId: propertySource.vault.vaultId,
       valueSource: { vaultId: newest.vault.vaultId, name: newest.entry.name, createdOn: newest.entry.createdOn },
-      origin: void 0,
-      warning: NO_LINEAGE_WARNING
+      origin: lineage ? newest.origin : void 0,
+      warning: lineage ? void 0 : NO_LINEAGE_WARNING
     };
     const sameValue = existing !== void 0 && winners.some((holder) => holder.vault === vault);
-    if (existing !== void 0 && sameValue) planProperties(context3, copy, vault, existing);
-    else planCopy(context3, copy, vault, existing);
+    if (existing === void 0 || !sameValue) {
+      planCopy(context3, copy, vault, existing);
+    } else if (lineage && existing.origin === void 0 && vault !== newest.vault) {
+      planCopy(context3, { ...copy, reason: "The replica was copied without lineage while the secret had 15 tags; rewritten with lineage." }, vault, existing);
+    } else {
+      planProperties(context3, copy, vault, existing);
+    }
   }
 }
 
@@ -48845,6 +48851,10 @@ function planOneWayPair(context3, key, source, entry, target, shared) {
     planByValueHash(context3, copy, source, target, existing);
     return;
   }
+  if (!canCarryLineage(existing.tagCount) && existing.enabled) {
+    planReplicaWithoutLineage(context3, copy, source, target, existing, origin);
+    return;
+  }
   const history = context3.facts.histories.get(factKey(key, source.vaultId));
   const stale = supersedes(origin, existingOrigin, history);
   if (stale === void 0) {
@@ -48868,17 +48878,31 @@ function planOneWayConflict(context3, copy, target, existing, origin, existingOr
     emit(context3, { key: copy.key, name: existing.name, vaultId: target.vaultId, kind: "conflict", reason: `The target holds a write the source never saw; ${why}.` });
   }
 }
+function planReplicaWithoutLineage(context3, copy, source, target, existing, origin) {
+  const equal = valueHashesEqual(context3, copy, source, target, existing);
+  if (equal === void 0) return;
+  if (equal) {
+    planCopy(context3, { ...copy, reason: "The replica was copied without lineage while the source had 15 tags; rewritten with lineage." }, target, existing);
+    return;
+  }
+  planOneWayConflict(context3, copy, target, existing, origin, entryOrigin(existing, target.vaultId));
+}
+function valueHashesEqual(context3, copy, source, target, existing) {
+  const sourceHash = context3.facts.valueHashes.get(factKey(copy.key, source.vaultId));
+  const targetHash = context3.facts.valueHashes.get(factKey(copy.key, target.vaultId));
+  if (sourceHash === void 0) requestFact(context3, "valueHashes", { key: copy.key, name: copy.from.name, vaultId: source.vaultId });
+  if (targetHash === void 0) requestFact(context3, "valueHashes", { key: copy.key, name: existing.name, vaultId: target.vaultId });
+  if (sourceHash === void 0 || targetHash === void 0) return void 0;
+  return sourceHash === targetHash;
+}
 function planByValueHash(context3, copy, source, target, existing) {
   if (!existing.enabled) {
     planCopy(context3, copy, target, existing);
     return;
   }
-  const sourceHash = context3.facts.valueHashes.get(factKey(copy.key, source.vaultId));
-  const targetHash = context3.facts.valueHashes.get(factKey(copy.key, target.vaultId));
-  if (sourceHash === void 0) requestFact(context3, "valueHashes", { key: copy.key, name: copy.from.name, vaultId: source.vaultId });
-  if (targetHash === void 0) requestFact(context3, "valueHashes", { key: copy.key, name: existing.name, vaultId: target.vaultId });
-  if (sourceHash === void 0 || targetHash === void 0) return;
-  if (sourceHash === targetHash) planProperties(context3, copy, target, existing);
+  const equal = valueHashesEqual(context3, copy, source, target, existing);
+  if (equal === void 0) return;
+  if (equal) planProperties(context3, copy, target, existing);
   else planCopy(context3, copy, target, existing);
 }
 
@@ -49408,11 +49432,25 @@ var DrillSteps = class {
       throw error2;
     }
   }
-  /** Runs step 6: deletes every canary from every vault, and purges it where the vault allows. */
+  /**
+   * Restores the network settings when the failback step did not (it failed, or the run was
+   * stopped), then waits until the primary responds. Ignores the run's deadline.
+   */
+  async restoreAfterFailedFailback() {
+    const network = this.result.network;
+    if (network === void 0 || !network.closed || network.restored) return;
+    await this.restoreNetwork("finally");
+    await waitForProbe(this.options.primary, (outcome) => outcome === "reachable", this.timings);
+  }
+  /**
+   * Runs step 6: deletes every canary from every vault, and purges it where the vault allows. It
+   * ignores the run's deadline, so a drill that was stopped still removes its canaries, within the
+   * call timeouts.
+   */
   async cleanup(step) {
     const failed = [];
     for (const canary of this.result.canaries) {
-      const removal = await removeCanary(this.allStores, canary.name, this.signal);
+      const removal = await removeCanary(this.allStores, canary.name);
       canary.deletedFrom = removal.deletedFrom;
       canary.purgedFrom = removal.purgedFrom;
       step.details.push(`${canary.name}: deleted from ${removal.deletedFrom.join(", ") || "no vault"}, purged from ${removal.purgedFrom.join(", ") || "no vault"}.`);
@@ -49522,6 +49560,7 @@ async function runDrill(options) {
         if (result.canaries.some((canary) => canary.rotated)) await runStep("failover-reads", (step) => steps.failoverReads(step));
         else skip("failover-reads", "No canary was written.");
         await runStep("failback", (step) => steps.failback(step));
+        await steps.restoreAfterFailedFailback().catch((error2) => logger30.error(`Could not restore ${options.primary.vaultUrl} before cleanup: ${describeError(error2)}`));
         await runStep("cleanup", (step) => steps.cleanup(step));
       } else {
         skip("canary", "The loss step failed.");
@@ -49543,6 +49582,7 @@ async function runDrill(options) {
       lock.abandon();
     }
   }
+  if (options.abortSignal?.aborted) result.warnings.push(`The drill stopped early: ${describeError(options.abortSignal.reason)}`);
   result.finishedAt = /* @__PURE__ */ new Date();
   const rpoMet = result.rpo?.met === true;
   result.passed = result.steps.every((step) => step.status === "passed") && result.rto.met && rpoMet;
@@ -53058,6 +53098,13 @@ async function runDrillCommand(host, overrides = {}) {
     return fail(host, describeError(error2));
   }
   const deadline = createRunDeadline(inputs.limits.timeoutInMs);
+  const cancel = new AbortController();
+  const onSignal = (signal) => {
+    host.log.warning(`Received ${signal}: stopping the drill, then restoring the primary and removing the canaries.`);
+    cancel.abort(new EngineError("aborted", `The drill was stopped by ${signal}.`));
+  };
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
   let storeDeadline;
   try {
     const opened = await openDrill(host, inputs, overrides, env);
@@ -53078,7 +53125,7 @@ async function runDrillCommand(host, overrides = {}) {
       lockSettleInMs: overrides.lockSettleInMs,
       propagationTimeoutInMs: inputs.propagationTimeoutInMs,
       probeIntervalInMs: overrides.probeIntervalInMs,
-      abortSignal: deadline.signal,
+      abortSignal: AbortSignal.any([deadline.signal, cancel.signal]),
       logger: host.log,
       onValueRead: (value) => host.setSecret(value),
       onLockAcquired: (runId) => overrides.onLockAcquired?.(runId),
@@ -53102,6 +53149,8 @@ async function runDrillCommand(host, overrides = {}) {
     const reason = isEngineError(error2) && error2.code === "conflict" ? "kvdr drill could not start" : "kvdr drill failed";
     return fail(host, `${reason}: ${describeError(error2)}`);
   } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
     deadline.dispose();
     storeDeadline?.dispose();
   }
