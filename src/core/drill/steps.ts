@@ -247,7 +247,7 @@ export class DrillSteps {
     });
     const copies = sync.results.filter((result) => result.outcome === 'converged' && result.action.kind !== 'in-sync').length;
     const failures = sync.results.filter((result) => result.outcome === 'failed' || result.outcome === 'conflict');
-    step.details.push(`Mesh reconcile of the drill's writes: ${copies} copy or copies, ${failures.length} failed.`);
+    step.details.push(`Mesh reconcile of the drill's writes: wrote ${copies} replica(s), ${failures.length} failed.`);
 
     for (const canary of written) {
       const expected = this.rotatedValues.get(canary.name);
