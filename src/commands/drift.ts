@@ -205,6 +205,22 @@ async function publishDriftReport(host: Host, report: DriftReport, paths: Output
   host.setOutput('driftCount', String(report.driftCount));
 }
 
+/**
+ * Returns a signal that aborts with the deadline, its reason named `TimeoutError`, because the
+ * terraform runner reports only such an abort as a timeout and any other as a cancellation.
+ */
+function asTimeoutSignal(deadline: AbortSignal): AbortSignal {
+  const controller = new AbortController();
+  const abort = (): void => {
+    const reason = new Error(deadline.reason instanceof Error ? deadline.reason.message : 'The run deadline passed.');
+    reason.name = 'TimeoutError';
+    controller.abort(reason);
+  };
+  if (deadline.aborted) abort();
+  else deadline.addEventListener('abort', abort, { once: true });
+  return controller.signal;
+}
+
 /** Runs the Terraform part of the check with the host's credentials for terraform. */
 async function runTerraformPart(host: Host, terraform: TerraformInputs, abortSignal: AbortSignal): Promise<TerraformDriftResult> {
   for (const value of sensitiveBackendValues(terraform.backendConfig)) host.setSecret(value);
@@ -219,7 +235,7 @@ async function runTerraformPart(host: Host, terraform: TerraformInputs, abortSig
     varFiles: terraform.varFiles,
     env,
     terraformPath: terraform.terraformPath,
-    abortSignal,
+    abortSignal: asTimeoutSignal(abortSignal),
     logger: host.log,
   });
 }

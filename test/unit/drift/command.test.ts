@@ -3,7 +3,7 @@
  * results under each `--on-drift`, outputs and report files.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -120,6 +120,18 @@ describe('kvdr drift command', () => {
     const parsed = JSON.parse(readFileSync(report, 'utf8'));
     assert.equal(parsed.entries.find((entry: { secret: string }) => entry.secret === 'db-password')?.action, 'missing');
     assert.match(parsed.terraform.regions[0].error, /terraform was not found/);
+  });
+
+  it('reports a terraform timeout per region', async () => {
+    const hanging = join(directory, 'terraform');
+    writeFileSync(hanging, '#!/bin/sh\nsleep 30\n', { mode: 0o755 });
+
+    const { host, code } = await run({ terraformDir: directory, region: 'westeurope', stateKeyPrefix: 'kvdr/test', terraformPath: hanging, timeout: '1s' });
+
+    assert.equal(code, 1);
+    assert.match(host.message ?? '', /Could not check the Terraform stack of westeurope/);
+    const report = host.results[0] as { terraform: { regions: Array<{ error: string }> } };
+    assert.match(report.terraform.regions[0].error, /deadline/);
   });
 
   it('exits 1 when a target cannot be listed', async () => {
