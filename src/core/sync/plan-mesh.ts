@@ -5,7 +5,7 @@
  * replica and is created.
  */
 import { tagsOf, entryOrigin, type InventoryEntry, type VaultInventory } from './inventory';
-import { compareNewestFirst, sameOrigin, MAX_TAGS, type Origin } from './lineage';
+import { canCarryLineage, compareNewestFirst, sameOrigin, MAX_TAGS, type Origin } from './lineage';
 import { factKey } from './model';
 import { emit, NO_LINEAGE_WARNING, planCopy, planDisabledSource, planProperties, requestFact, skipAll, type CopySource, type PlanContext } from './plan-steps';
 import { distinctOrigins, supersedes } from './resolve';
@@ -181,18 +181,28 @@ function planMeshByValueHash(context: PlanContext, key: string, vaults: readonly
   const winningHash = context.facts.valueHashes.get(factKey(key, newest.vault.vaultId));
   const winners = readable.filter((holder) => context.facts.valueHashes.get(factKey(key, holder.vault.vaultId)) === winningHash);
   const propertySource = latestUpdated(winners);
+  // The oldest holder of the winning value is the one the others were copied from.
+  const original = [...winners].sort((a, b) => compareNewestFirst(b.origin, a.origin))[0];
+  // The winning properties may have dropped below 15 tags, and then the copies carry lineage again.
+  const lineage = canCarryLineage(propertySource.entry.tagCount);
   for (const vault of vaults) {
     const existing = vault.entries.get(key);
     const copy: CopySource = {
       key,
       from: propertySource.entry,
       fromVaultId: propertySource.vault.vaultId,
-      valueSource: { vaultId: newest.vault.vaultId, name: newest.entry.name, createdOn: newest.entry.createdOn },
-      origin: undefined,
-      warning: NO_LINEAGE_WARNING,
+      valueSource: { vaultId: original.vault.vaultId, name: original.entry.name, createdOn: original.entry.createdOn },
+      origin: lineage ? original.origin : undefined,
+      warning: lineage ? undefined : NO_LINEAGE_WARNING,
     };
     const sameValue = existing !== undefined && winners.some((holder) => holder.vault === vault);
-    if (existing !== undefined && sameValue) planProperties(context, copy, vault, existing);
-    else planCopy(context, copy, vault, existing);
+    if (existing === undefined || !sameValue) {
+      planCopy(context, copy, vault, existing);
+    } else if (lineage && existing.origin === undefined && vault !== original.vault) {
+      // An update in place cannot name the origin version, so the equal value is written again.
+      planCopy(context, { ...copy, reason: 'The replica was copied without lineage while the secret had 15 tags; rewritten with lineage.' }, vault, existing);
+    } else {
+      planProperties(context, copy, vault, existing);
+    }
   }
 }

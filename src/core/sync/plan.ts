@@ -123,6 +123,12 @@ function planOneWayPair(context: PlanContext, key: string, source: VaultInventor
     planByValueHash(context, copy, source, target, existing);
     return;
   }
+  if (!canCarryLineage(existing.tagCount) && existing.enabled) {
+    // The replica was copied without lineage while the source had 15 tags, so only its value hash
+    // distinguishes a copy from a local write.
+    planReplicaWithoutLineage(context, copy, source, target, existing, origin);
+    return;
+  }
 
   const history = context.facts.histories.get(factKey(key, source.vaultId));
   const stale = supersedes(origin, existingOrigin, history);
@@ -150,18 +156,39 @@ function planOneWayConflict(context: PlanContext, copy: CopySource, target: Vaul
   }
 }
 
+/**
+ * Plans a target with 15 tags and no lineage against a source that can carry lineage again. An
+ * equal value is rewritten as a new version with lineage, because an update in place cannot
+ * name the source version. A different value is judged as a write the source never saw.
+ */
+function planReplicaWithoutLineage(context: PlanContext, copy: CopySource, source: VaultInventory, target: VaultInventory, existing: InventoryEntry, origin: Origin): void {
+  const equal = valueHashesEqual(context, copy, source, target, existing);
+  if (equal === undefined) return;
+  if (equal) {
+    planCopy(context, { ...copy, reason: 'The replica was copied without lineage while the source had 15 tags; rewritten with lineage.' }, target, existing);
+    return;
+  }
+  planOneWayConflict(context, copy, target, existing, origin, entryOrigin(existing, target.vaultId));
+}
+
+/** Compares the value hashes of source and target; `undefined` after requesting the missing ones. */
+function valueHashesEqual(context: PlanContext, copy: CopySource, source: VaultInventory, target: VaultInventory, existing: InventoryEntry): boolean | undefined {
+  const sourceHash = context.facts.valueHashes.get(factKey(copy.key, source.vaultId));
+  const targetHash = context.facts.valueHashes.get(factKey(copy.key, target.vaultId));
+  if (sourceHash === undefined) requestFact(context, 'valueHashes', { key: copy.key, name: copy.from.name, vaultId: source.vaultId });
+  if (targetHash === undefined) requestFact(context, 'valueHashes', { key: copy.key, name: existing.name, vaultId: target.vaultId });
+  if (sourceHash === undefined || targetHash === undefined) return undefined;
+  return sourceHash === targetHash;
+}
+
 /** Plans a copy without lineage (15 source tags), recognising equal values by their SHA-256. */
 function planByValueHash(context: PlanContext, copy: CopySource, source: VaultInventory, target: VaultInventory, existing: InventoryEntry): void {
   if (!existing.enabled) {
     planCopy(context, copy, target, existing);
     return;
   }
-  const sourceHash = context.facts.valueHashes.get(factKey(copy.key, source.vaultId));
-  const targetHash = context.facts.valueHashes.get(factKey(copy.key, target.vaultId));
-  if (sourceHash === undefined) requestFact(context, 'valueHashes', { key: copy.key, name: copy.from.name, vaultId: source.vaultId });
-  if (targetHash === undefined) requestFact(context, 'valueHashes', { key: copy.key, name: existing.name, vaultId: target.vaultId });
-  if (sourceHash === undefined || targetHash === undefined) return;
-
-  if (sourceHash === targetHash) planProperties(context, copy, target, existing);
+  const equal = valueHashesEqual(context, copy, source, target, existing);
+  if (equal === undefined) return;
+  if (equal) planProperties(context, copy, target, existing);
   else planCopy(context, copy, target, existing);
 }

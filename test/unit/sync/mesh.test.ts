@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { buildInventory, entryOrigin } from '../../../src/core/sync/inventory';
 import { ORIGIN_TAG, parseOrigin } from '../../../src/core/sync/lineage';
 import type { MemoryVaultStore } from '../../helpers/memory-store';
-import { current, pair, policy, requests, sync, TestClock, vaults } from './fixtures';
+import { current, pair, policy, requests, summary, sync, TestClock, vaults } from './fixtures';
 
 const mesh = (changes: Parameters<typeof policy>[0] = {}) => policy({ mode: 'mesh', ...changes });
 
@@ -183,6 +183,24 @@ describe('mesh sync planner', () => {
 
     assert.equal(again.changesPresent, false);
     assert.equal(b.versionCount('full'), 1);
+  });
+
+  it('adds lineage once a 15-tag secret drops a tag', async () => {
+    const [a, b] = vaults(clock, 'kv-a', 'kv-b');
+    const tags = Object.fromEntries(Array.from({ length: 15 }, (_, index) => [`t${index}`, `${index}`]));
+    const seeded = a.seed('full', 'SEEDVALUE-full', { tags });
+    await sync([a, b], mesh({ onConflict: 'fail' }));
+
+    const { t0: _dropped, ...fourteen } = tags;
+    await a.updateSecretProperties('full', seeded.version, { tags: fourteen });
+    const second = await sync([a, b], mesh({ onConflict: 'fail' }));
+    assert.deepEqual(summary(second).filter((line) => !line.endsWith(' converged')), []);
+
+    const third = await sync([a, b], mesh({ onConflict: 'fail' }));
+    assert.deepEqual(summary(third), ['full@kv-a in-sync converged', 'full@kv-b in-sync converged']);
+    assert.equal(third.changesPresent, false);
+    assert.equal((await b.getSecret('full')).value, 'SEEDVALUE-full');
+    assert.equal(a.versionCount('full'), 1);
   });
 
   it('skips certificate-backed names in every vault', async () => {

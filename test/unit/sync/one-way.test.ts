@@ -253,6 +253,24 @@ describe('one-way sync planner', () => {
     assert.equal((await target.getSecret('full')).value, 'SEEDVALUE-full-2');
   });
 
+  it('adds lineage once a 15-tag source drops a tag', async () => {
+    const [source, target] = vaults(clock, 'kv-src', 'kv-dst');
+    const tags = Object.fromEntries(Array.from({ length: 15 }, (_, index) => [`t${index}`, `${index}`]));
+    const seeded = source.seed('full', 'SEEDVALUE-full', { tags });
+    await sync([source, target], policy({ onConflict: 'fail' }));
+
+    const { t0: _dropped, ...fourteen } = tags;
+    await source.updateSecretProperties('full', seeded.version, { tags: fourteen });
+    const second = await sync([source, target], policy({ onConflict: 'fail' }));
+    assert.equal(pair(second, 'full', 'kv-dst').outcome, 'converged');
+    assert.equal(pair(second, 'full', 'kv-dst').action.resolvesConflict, undefined);
+    assert.equal((await current(target, 'full'))?.tags[ORIGIN_TAG], formatOrigin({ vaultId: 'kv-src', version: seeded.version, createdOn: seeded.createdOn }));
+
+    const third = await sync([source, target], policy({ onConflict: 'fail' }));
+    assert.equal(third.changesPresent, false);
+    assert.equal(pair(third, 'full', 'kv-dst').action.kind, 'in-sync');
+  });
+
   it('applies name, tag and content type filters', async () => {
     const [source, target] = vaults(clock, 'kv-src', 'kv-dst');
     source.seed('app-a', 'SEEDVALUE-a', { tags: { env: 'prod' }, contentType: 'text/plain' });
