@@ -45868,19 +45868,26 @@ function planMeshByValueHash(context3, key, vaults, holders) {
   const winningHash = context3.facts.valueHashes.get(factKey(key, newest.vault.vaultId));
   const winners = readable.filter((holder) => context3.facts.valueHashes.get(factKey(key, holder.vault.vaultId)) === winningHash);
   const propertySource = latestUpdated(winners);
+  const original = [...winners].sort((a, b) => compareNewestFirst(b.origin, a.origin))[0];
+  const lineage = canCarryLineage(propertySource.entry.tagCount);
   for (const vault of vaults) {
     const existing = vault.entries.get(key);
     const copy = {
       key,
       from: propertySource.entry,
       fromVaultId: propertySource.vault.vaultId,
-      valueSource: { vaultId: newest.vault.vaultId, name: newest.entry.name, createdOn: newest.entry.createdOn },
-      origin: void 0,
-      warning: NO_LINEAGE_WARNING
+      valueSource: { vaultId: original.vault.vaultId, name: original.entry.name, createdOn: original.entry.createdOn },
+      origin: lineage ? original.origin : void 0,
+      warning: lineage ? void 0 : NO_LINEAGE_WARNING
     };
     const sameValue = existing !== void 0 && winners.some((holder) => holder.vault === vault);
-    if (existing !== void 0 && sameValue) planProperties(context3, copy, vault, existing);
-    else planCopy(context3, copy, vault, existing);
+    if (existing === void 0 || !sameValue) {
+      planCopy(context3, copy, vault, existing);
+    } else if (lineage && existing.origin === void 0 && vault !== original.vault) {
+      planCopy(context3, { ...copy, reason: "The replica was copied without lineage while the secret had 15 tags; rewritten with lineage." }, vault, existing);
+    } else {
+      planProperties(context3, copy, vault, existing);
+    }
   }
 }
 
@@ -45972,6 +45979,10 @@ function planOneWayPair(context3, key, source, entry, target, shared) {
     planByValueHash(context3, copy, source, target, existing);
     return;
   }
+  if (!canCarryLineage(existing.tagCount) && existing.enabled) {
+    planReplicaWithoutLineage(context3, copy, source, target, existing, origin);
+    return;
+  }
   const history = context3.facts.histories.get(factKey(key, source.vaultId));
   const stale = supersedes(origin, existingOrigin, history);
   if (stale === void 0) {
@@ -45995,17 +46006,31 @@ function planOneWayConflict(context3, copy, target, existing, origin, existingOr
     emit(context3, { key: copy.key, name: existing.name, vaultId: target.vaultId, kind: "conflict", reason: `The target holds a write the source never saw; ${why}.` });
   }
 }
+function planReplicaWithoutLineage(context3, copy, source, target, existing, origin) {
+  const equal = valueHashesEqual(context3, copy, source, target, existing);
+  if (equal === void 0) return;
+  if (equal) {
+    planCopy(context3, { ...copy, reason: "The replica was copied without lineage while the source had 15 tags; rewritten with lineage." }, target, existing);
+    return;
+  }
+  planOneWayConflict(context3, copy, target, existing, origin, entryOrigin(existing, target.vaultId));
+}
+function valueHashesEqual(context3, copy, source, target, existing) {
+  const sourceHash = context3.facts.valueHashes.get(factKey(copy.key, source.vaultId));
+  const targetHash = context3.facts.valueHashes.get(factKey(copy.key, target.vaultId));
+  if (sourceHash === void 0) requestFact(context3, "valueHashes", { key: copy.key, name: copy.from.name, vaultId: source.vaultId });
+  if (targetHash === void 0) requestFact(context3, "valueHashes", { key: copy.key, name: existing.name, vaultId: target.vaultId });
+  if (sourceHash === void 0 || targetHash === void 0) return void 0;
+  return sourceHash === targetHash;
+}
 function planByValueHash(context3, copy, source, target, existing) {
   if (!existing.enabled) {
     planCopy(context3, copy, target, existing);
     return;
   }
-  const sourceHash = context3.facts.valueHashes.get(factKey(copy.key, source.vaultId));
-  const targetHash = context3.facts.valueHashes.get(factKey(copy.key, target.vaultId));
-  if (sourceHash === void 0) requestFact(context3, "valueHashes", { key: copy.key, name: copy.from.name, vaultId: source.vaultId });
-  if (targetHash === void 0) requestFact(context3, "valueHashes", { key: copy.key, name: existing.name, vaultId: target.vaultId });
-  if (sourceHash === void 0 || targetHash === void 0) return;
-  if (sourceHash === targetHash) planProperties(context3, copy, target, existing);
+  const equal = valueHashesEqual(context3, copy, source, target, existing);
+  if (equal === void 0) return;
+  if (equal) planProperties(context3, copy, target, existing);
   else planCopy(context3, copy, target, existing);
 }
 
@@ -52361,6 +52386,17 @@ async function publishDriftReport(host, report, paths) {
   host.setOutput("driftDetected", String(report.driftCount > 0));
   host.setOutput("driftCount", String(report.driftCount));
 }
+function asTimeoutSignal(deadline) {
+  const controller = new AbortController();
+  const abort = () => {
+    const reason = new Error(deadline.reason instanceof Error ? deadline.reason.message : "The run deadline passed.");
+    reason.name = "TimeoutError";
+    controller.abort(reason);
+  };
+  if (deadline.aborted) abort();
+  else deadline.addEventListener("abort", abort, { once: true });
+  return controller.signal;
+}
 async function runTerraformPart(host, terraform, abortSignal) {
   for (const value of sensitiveBackendValues(terraform.backendConfig)) host.setSecret(value);
   const env = { ...process.env, ...await host.getChildProcessEnv?.() ?? {} };
@@ -52374,7 +52410,7 @@ async function runTerraformPart(host, terraform, abortSignal) {
     varFiles: terraform.varFiles,
     env,
     terraformPath: terraform.terraformPath,
-    abortSignal,
+    abortSignal: asTimeoutSignal(abortSignal),
     logger: host.log
   });
 }
