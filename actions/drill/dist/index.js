@@ -48741,6 +48741,7 @@ function planMeshByValueHash(context3, key, vaults, holders) {
   const winningHash = context3.facts.valueHashes.get(factKey(key, newest.vault.vaultId));
   const winners = readable.filter((holder) => context3.facts.valueHashes.get(factKey(key, holder.vault.vaultId)) === winningHash);
   const propertySource = latestUpdated(winners);
+  const original = [...winners].sort((a, b) => compareNewestFirst(b.origin, a.origin))[0];
   const lineage = canCarryLineage(propertySource.entry.tagCount);
   for (const vault of vaults) {
     const existing = vault.entries.get(key);
@@ -48748,14 +48749,14 @@ function planMeshByValueHash(context3, key, vaults, holders) {
       key,
       from: propertySource.entry,
       fromVaultId: propertySource.vault.vaultId,
-      valueSource: { vaultId: newest.vault.vaultId, name: newest.entry.name, createdOn: newest.entry.createdOn },
-      origin: lineage ? newest.origin : void 0,
+      valueSource: { vaultId: original.vault.vaultId, name: original.entry.name, createdOn: original.entry.createdOn },
+      origin: lineage ? original.origin : void 0,
       warning: lineage ? void 0 : NO_LINEAGE_WARNING
     };
     const sameValue = existing !== void 0 && winners.some((holder) => holder.vault === vault);
     if (existing === void 0 || !sameValue) {
       planCopy(context3, copy, vault, existing);
-    } else if (lineage && existing.origin === void 0 && vault !== newest.vault) {
+    } else if (lineage && existing.origin === void 0 && vault !== original.vault) {
       planCopy(context3, { ...copy, reason: "The replica was copied without lineage while the secret had 15 tags; rewritten with lineage." }, vault, existing);
     } else {
       planProperties(context3, copy, vault, existing);
@@ -49398,7 +49399,7 @@ var DrillSteps = class {
     });
     const copies = sync.results.filter((result) => result.outcome === "converged" && result.action.kind !== "in-sync").length;
     const failures = sync.results.filter((result) => result.outcome === "failed" || result.outcome === "conflict");
-    step.details.push(`Mesh reconcile of the drill's writes: ${copies} copy or copies, ${failures.length} failed.`);
+    step.details.push(`Mesh reconcile of the drill's writes: wrote ${copies} replica(s), ${failures.length} failed.`);
     for (const canary of written) {
       const expected = this.rotatedValues.get(canary.name);
       try {
