@@ -181,8 +181,9 @@ function planMeshByValueHash(context: PlanContext, key: string, vaults: readonly
   const winningHash = context.facts.valueHashes.get(factKey(key, newest.vault.vaultId));
   const winners = readable.filter((holder) => context.facts.valueHashes.get(factKey(key, holder.vault.vaultId)) === winningHash);
   const propertySource = latestUpdated(winners);
-  // The oldest holder of the winning value is the one the others were copied from.
-  const original = [...winners].sort((a, b) => compareNewestFirst(b.origin, a.origin))[0];
+  // The oldest holder of the winning value is the one the others were copied from. Within one
+  // second the vault order decides, because winners are listed in that order.
+  const original = winners.reduce((oldest, holder) => (holder.origin.createdOn < oldest.origin.createdOn ? holder : oldest));
   // The winning properties may have dropped below 15 tags, and then the copies carry lineage again.
   const lineage = canCarryLineage(propertySource.entry.tagCount);
   for (const vault of vaults) {
