@@ -64,12 +64,19 @@ function parseVaultReferenceFor(name: string, text: string, env: NodeJS.ProcessE
   }
 }
 
-/** Rejects a vault given twice, because a vault cannot be synced with itself. */
+/**
+ * Rejects a vault given twice, because a vault cannot be synced with itself, and two vaults with the
+ * same vault id, because lineage names a vault by that id and could not tell them apart.
+ */
 export function assertDistinctVaults(references: readonly VaultReference[]): void {
-  const seen = new Set<string>();
+  const seen = new Map<string, VaultReference>();
   for (const reference of references) {
-    if (seen.has(reference.url)) throw invalidInput(`Vault ${reference.url} is given more than once. Give each vault once.`);
-    seen.add(reference.url);
+    const known = seen.get(reference.id);
+    if (known?.url === reference.url) throw invalidInput(`Vault ${reference.url} is given more than once. Give each vault once.`);
+    if (known !== undefined) {
+      throw invalidInput(`Vaults ${known.url} and ${reference.url} have the same vault id "${reference.id}", which lineage uses to name a vault. Sync vaults with different names in separate runs.`);
+    }
+    seen.set(reference.id, reference);
   }
 }
 
@@ -86,7 +93,8 @@ export function readSecretFilter(host: Host): SecretFilter {
 /** Reads `--max-rps`, `--timeout` and `--call-timeout`. */
 export function readLimits(host: Host, defaults: { timeout?: string } = {}): RunLimits {
   const rpsText = host.getInput('maxRps') ?? '300';
-  const maxRequestsPerSecond = Number(rpsText);
+  // Decimal only: Number() would also take "0x10", "1e3" and surrounding spaces.
+  const maxRequestsPerSecond = /^\d+(\.\d+)?$/.test(rpsText) ? Number(rpsText) : Number.NaN;
   if (!Number.isFinite(maxRequestsPerSecond) || maxRequestsPerSecond <= 0) {
     throw invalidInput(`Invalid --max-rps "${rpsText}": give a positive number of requests per second per vault, such as 300.`);
   }

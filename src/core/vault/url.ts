@@ -47,6 +47,10 @@ export function parseVaultReference(input: string, allowCustomHosts: boolean): V
   } catch {
     throw invalidInput(`Invalid vault URL "${text}". Use the form https://<name>.vault.azure.net/ or a bare vault name.`);
   }
+  if (url.username !== '' || url.password !== '') {
+    // The URL is not echoed, because the part before @ may be a password.
+    throw invalidInput(`Invalid vault URL for host "${url.host}": give the vault URL without a user name or password; kvdr authenticates with a token.`);
+  }
   if (url.protocol !== 'https:') {
     throw invalidInput(`Invalid vault URL "${text}": Key Vault is reached over https only.`);
   }

@@ -92,6 +92,9 @@ describe('kvdr sync command', () => {
     ['bad duration', { source: 'kv-src', target: 'kv-a', timeout: '10 minutes' }, /Invalid duration for --timeout/],
     ['bad max-rps', { source: 'kv-src', target: 'kv-a', maxRps: 'fast' }, /Invalid --max-rps "fast"/],
     ['custom host', { source: 'kv-src', target: 'https://127.0.0.1:8443/' }, /not a Key Vault host/],
+    ['same vault id twice', { source: 'kv-src', target: 'https://kv-src.vault.azure.cn/' }, /same vault id "kv-src"/],
+    ['hexadecimal max-rps', { source: 'kv-src', target: 'kv-a', maxRps: '0x10' }, /Invalid --max-rps "0x10"/],
+    ['user name in a URL', { source: 'kv-src', target: 'https://user:pw@kv-a.vault.azure.net/' }, /without a user name or password/],
   ];
   for (const [name, inputs, message] of invalid) {
     it(`rejects ${name} before any call`, async () => {
