@@ -1,6 +1,6 @@
 // The drill action's entry point; everything else lives in src/. GitHub runs this bundle twice: as
 // the step (runs.main), then after the job (runs.post). State the step writes to GITHUB_STATE
-// reaches the post step alone, as STATE_<name>, which tells the two apart.
+// reaches the post step alone, as STATE_<name>, which distinguishes the two.
 import { appendFileSync } from 'node:fs';
 import { runGitHubAction } from '../../src/hosts/github-actions';
 import { drillCommand, drillPostJobCommand } from '../../src/commands/drill';

@@ -1,6 +1,6 @@
 // The KeyVaultFailoverDrill task's entry point; everything else lives in src/. The agent runs this
 // bundle twice: as the step, then as the post-job step (postjobexecution in task.json). A task
-// variable, which the agent keeps for the post-job step of the same task, tells the two apart.
+// variable, which the agent keeps for the post-job step of the same task, distinguishes the two.
 import { getTaskVariable, setTaskVariable } from 'azure-pipelines-task-lib/task';
 import { runAzurePipelinesTask } from '../../src/hosts/azure-pipelines';
 import { drillCommand, drillPostJobCommand } from '../../src/commands/drill';

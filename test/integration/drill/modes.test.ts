@@ -24,7 +24,8 @@ describe('kvdr drill on the emulator', function () {
     assert.equal(report.passed, true);
     assert.equal(report.rpo?.count, 0);
     assert.equal(report.rto.firstWriteIn, fixture.id('neu'));
-    assert.ok(report.rto.measuredInMs !== undefined && report.rto.measuredInMs < 60_000);
+    assert.notEqual(report.rto.measuredInMs, undefined);
+    assert.ok((report.rto.measuredInMs ?? Infinity) < 60_000, `RTO ${report.rto.measuredInMs} ms`);
     assert.equal(report.network, undefined);
     assert.deepEqual(report.reads.map((read) => read.servedBy), [fixture.id('neu'), fixture.id('sea')]);
     assert.match(report.reads[0].attempts[0].outcome, /treated as lost/);

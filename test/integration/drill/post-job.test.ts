@@ -1,7 +1,7 @@
 /**
- * The drill action's entry point run twice, as the GitHub runner runs it: as the step, killed
- * during the outage, then as the post step, which must restore the primary at once, without
- * waiting for the killed drill's lock to lapse.
+ * Runs the drill action's entry point twice, as the GitHub runner does. The step is killed during
+ * the outage, and the post step must then restore the primary at once, without waiting for the
+ * killed drill's lock to lapse.
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';

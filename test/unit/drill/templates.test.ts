@@ -57,7 +57,8 @@ describe('DR drill templates', () => {
     assert.equal(byName.get('mode')?.default, 'logical');
     assert.deepEqual(byName.get('mode')?.values, ['logical', 'network']);
     assert.equal(byName.get('allowDisruption')?.default, false);
-    assert.ok(byName.has('rtoTarget') && byName.has('rpoTarget'));
+    assert.ok(byName.has('rtoTarget'), 'an rtoTarget parameter');
+    assert.ok(byName.has('rpoTarget'), 'an rpoTarget parameter');
   });
 
   it('pipeline passes the parameters to the task', () => {
