@@ -45131,6 +45131,9 @@ function parseVaultReference(input, allowCustomHosts) {
   } catch {
     throw invalidInput(`Invalid vault URL "${text}". Use the form https://<name>.vault.azure.net/ or a bare vault name.`);
   }
+  if (url.username !== "" || url.password !== "") {
+    throw invalidInput(`Invalid vault URL for host "${url.host}": give the vault URL without a user name or password; kvdr authenticates with a token.`);
+  }
   if (url.protocol !== "https:") {
     throw invalidInput(`Invalid vault URL "${text}": Key Vault is reached over https only.`);
   }
@@ -48741,7 +48744,7 @@ function planMeshByValueHash(context3, key, vaults, holders) {
   const winningHash = context3.facts.valueHashes.get(factKey(key, newest.vault.vaultId));
   const winners = readable.filter((holder) => context3.facts.valueHashes.get(factKey(key, holder.vault.vaultId)) === winningHash);
   const propertySource = latestUpdated(winners);
-  const original = [...winners].sort((a, b) => compareNewestFirst(b.origin, a.origin))[0];
+  const original = winners.reduce((oldest, holder) => holder.origin.createdOn < oldest.origin.createdOn ? holder : oldest);
   const lineage = canCarryLineage(propertySource.entry.tagCount);
   for (const vault of vaults) {
     const existing = vault.entries.get(key);
@@ -52906,10 +52909,14 @@ function parseVaultReferenceFor(name3, text, env) {
   }
 }
 function assertDistinctVaults(references) {
-  const seen = /* @__PURE__ */ new Set();
+  const seen = /* @__PURE__ */ new Map();
   for (const reference of references) {
-    if (seen.has(reference.url)) throw invalidInput(`Vault ${reference.url} is given more than once. Give each vault once.`);
-    seen.add(reference.url);
+    const known = seen.get(reference.id);
+    if (known?.url === reference.url) throw invalidInput(`Vault ${reference.url} is given more than once. Give each vault once.`);
+    if (known !== void 0) {
+      throw invalidInput(`Vaults ${known.url} and ${reference.url} have the same vault id "${reference.id}", which lineage uses to name a vault. Sync vaults with different names in separate runs.`);
+    }
+    seen.set(reference.id, reference);
   }
 }
 function readSecretFilter(host) {
@@ -52922,7 +52929,7 @@ function readSecretFilter(host) {
 }
 function readLimits(host, defaults2 = {}) {
   const rpsText = host.getInput("maxRps") ?? "300";
-  const maxRequestsPerSecond = Number(rpsText);
+  const maxRequestsPerSecond = /^\d+(\.\d+)?$/.test(rpsText) ? Number(rpsText) : Number.NaN;
   if (!Number.isFinite(maxRequestsPerSecond) || maxRequestsPerSecond <= 0) {
     throw invalidInput(`Invalid --max-rps "${rpsText}": give a positive number of requests per second per vault, such as 300.`);
   }
