@@ -3,7 +3,9 @@
  * limits, the run deadline, opening stores, publishing reports and outputs, and mapping outcomes to
  * exit codes. Every read here validates, and nothing here calls a vault.
  */
+import { statSync } from 'node:fs';
 import type { LookupFunction } from 'node:net';
+import { join, resolve } from 'node:path';
 
 import { parseDurationInMs } from '../core/duration';
 import { EngineError, invalidInput } from '../core/errors';
@@ -114,9 +116,26 @@ export function readChoice<T extends string>(host: Host, name: string, choices: 
   return value as T;
 }
 
-/** Reads `--report`, `--markdown`, `--junit` and `--json`. */
+const REPORT_EXTENSIONS = { report: 'json', markdown: 'md', junit: 'xml' } as const;
+
+/**
+ * Reads `--report`, `--markdown`, `--junit` and `--json`. Rejects a path that is a folder and one
+ * path given for two outputs, because either would fail or lose a report after the run has written.
+ */
 export function readOutputPaths(host: Host): OutputPaths {
-  return { report: host.getInput('report'), markdown: host.getInput('markdown'), junit: host.getInput('junit'), json: host.getBooleanInput('json', false) };
+  const paths = { report: host.getInput('report'), markdown: host.getInput('markdown'), junit: host.getInput('junit') };
+  const seen = new Map<string, string>();
+  for (const [name, path] of Object.entries(paths)) {
+    if (path === undefined) continue;
+    const absolute = resolve(path);
+    if (statSync(absolute, { throwIfNoEntry: false })?.isDirectory()) {
+      throw invalidInput(`${flagOf(name)} "${path}" is a folder. Give a file path, such as ${join(path, `${name}.${REPORT_EXTENSIONS[name as keyof typeof paths]}`)}.`);
+    }
+    const other = seen.get(absolute);
+    if (other !== undefined) throw invalidInput(`${flagOf(name)} and ${flagOf(other)} name the same file "${path}". Give each output its own file.`);
+    seen.set(absolute, name);
+  }
+  return { ...paths, json: host.getBooleanInput('json', false) };
 }
 
 /** The run's deadline: an AbortSignal that fires after `timeoutInMs`. Call `dispose` when done. */

@@ -1,5 +1,5 @@
 /** Writes report files atomically, so a reader never sees half a report. */
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 
 /** Writes `text` to `path` through a temporary file in the same folder; returns the absolute path. */
@@ -7,8 +7,13 @@ export async function writeReportFile(path: string, text: string): Promise<strin
   const absolute = resolve(path);
   await mkdir(dirname(absolute), { recursive: true });
   const temporary = `${absolute}.${process.pid}.tmp`;
-  await writeFile(temporary, text, 'utf8');
-  await rename(temporary, absolute);
+  try {
+    await writeFile(temporary, text, 'utf8');
+    await rename(temporary, absolute);
+  } catch (error) {
+    await rm(temporary, { force: true });
+    throw error;
+  }
   return absolute;
 }
 

@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
-import { countEntries, escapeCell, escapeXml, renderJunit, renderMarkdown, type ReportEntry, type RunReport } from '../../../src/core/report';
+import { countEntries, escapeCell, escapeXml, renderJunit, renderMarkdown, writeReportFile, type ReportEntry, type RunReport } from '../../../src/core/report';
 
 function report(entries: ReportEntry[]): RunReport {
   return {
@@ -32,6 +35,18 @@ const entries: ReportEntry[] = [
 ];
 
 describe('report writers', () => {
+  it('leaves no temporary file when a write fails', async () => {
+    const directory = mkdtempSync(join(tmpdir(), 'kvdr-report-'));
+    try {
+      const target = join(directory, 'report.json');
+      mkdirSync(target);
+      await assert.rejects(writeReportFile(target, '{}\n'));
+      assert.deepEqual(readdirSync(directory), ['report.json']);
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
+  });
+
   it('escapes XML special and control characters', () => {
     assert.equal(escapeXml('a<b>&"c\'\u0001d\n'), 'a&lt;b&gt;&amp;&quot;c&apos;d\n');
   });

@@ -96,6 +96,21 @@ describe('kvdr sync command', () => {
     ['hexadecimal max-rps', { source: 'kv-src', target: 'kv-a', maxRps: '0x10' }, /Invalid --max-rps "0x10"/],
     ['user name in a URL', { source: 'kv-src', target: 'https://user:pw@kv-a.vault.azure.net/' }, /without a user name or password/],
   ];
+  it('rejects a report path that is a folder', async () => {
+    const { host, code } = await run({ source: 'kv-src', target: 'kv-a', report: directory });
+    assert.equal(code, 1);
+    assert.match(host.message ?? '', /--report ".+" is a folder/);
+    for (const store of stores.values()) assert.deepEqual(store.stats().requestsByOperation, {});
+  });
+
+  it('rejects one path for two reports', async () => {
+    const path = join(directory, 'out.txt');
+    const { host, code } = await run({ source: 'kv-src', target: 'kv-a', report: path, junit: path });
+    assert.equal(code, 1);
+    assert.match(host.message ?? '', /--junit and --report name the same file/);
+    for (const store of stores.values()) assert.deepEqual(store.stats().requestsByOperation, {});
+  });
+
   for (const [name, inputs, message] of invalid) {
     it(`rejects ${name} before any call`, async () => {
       const saved = process.env.KVDR_ALLOW_CUSTOM_HOSTS;
