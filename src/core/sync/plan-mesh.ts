@@ -130,7 +130,14 @@ function chooseWinner(context: PlanContext, key: string, name: string, vaults: r
 
   const policy = context.policy.onConflict;
   if (policy === 'fail') {
-    const writers = holders.filter((holder) => heads.some((head) => sameOrigin(head, holder.origin))).map((holder) => holder.vault.vaultId);
+    const headHolders = holders.filter((holder) => heads.some((head) => sameOrigin(head, holder.origin)));
+    // Whichever write would win, the tag and content type filters would exclude it, so the conflict is outside this run.
+    const exclusions = headHolders.map((holder) => context.policy.filter.exclusionOf({ name, tags: tagsOf(holder.entry), contentType: holder.entry.contentType }));
+    if (exclusions.every((exclusion) => exclusion !== undefined)) {
+      skipAll(context, key, name, vaults.map((vault) => vault.vaultId), exclusions[0] as string);
+      return undefined;
+    }
+    const writers = headHolders.map((holder) => holder.vault.vaultId);
     const reason = `Written in ${writers.join(' and ')} since their last common origin; left under --on-conflict fail.`;
     for (const vault of vaults) emit(context, { key, name, vaultId: vault.vaultId, kind: 'conflict', reason });
     return undefined;

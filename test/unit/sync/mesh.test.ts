@@ -85,6 +85,23 @@ describe('mesh sync planner', () => {
     });
   }
 
+  it('skips a conflict outside the tag filter under fail', async () => {
+    const [a, b, c] = vaults(clock, 'kv-a', 'kv-b', 'kv-c');
+    a.seed('s', 'SEEDVALUE-1');
+    a.seed('t', 'SEEDVALUE-t1', { tags: { env: 'prod' } });
+    await sync([a, b, c], mesh());
+    a.seed('s', 'SEEDVALUE-a', { createdOn: clock.now + 10 });
+    b.seed('s', 'SEEDVALUE-b', { createdOn: clock.now + 20 });
+    a.seed('t', 'SEEDVALUE-ta', { createdOn: clock.now + 10 });
+    b.seed('t', 'SEEDVALUE-tb', { createdOn: clock.now + 20, tags: { env: 'prod' } });
+
+    const result = await sync([a, b, c], mesh({ onConflict: 'fail', filter: { tags: ['env=prod'] } }));
+
+    for (const vaultId of ['kv-a', 'kv-b', 'kv-c']) assert.equal(pair(result, 's', vaultId).outcome, 'skipped');
+    assert.equal(pair(result, 's', 'kv-a').action.reason, 'excluded-by-tag');
+    for (const vaultId of ['kv-a', 'kv-b', 'kv-c']) assert.equal(pair(result, 't', vaultId).outcome, 'conflict', 'one head matches the filter');
+  });
+
   for (const deletes of ['none', 'soft-delete'] as const) {
     it(`does not re-create a secret deleted in its origin (deletes ${deletes})`, async () => {
       const [a, b, c] = vaults(clock, 'kv-a', 'kv-b', 'kv-c');
