@@ -4909,8 +4909,8 @@ var require_helpers = __commonJS({
     function req(url, opts = {}) {
       const href = typeof url === "string" ? url : url.href;
       const req2 = (href.startsWith("https:") ? https3 : http4).request(url, opts);
-      const promise = new Promise((resolve4, reject) => {
-        req2.once("response", resolve4).once("error", reject).end();
+      const promise = new Promise((resolve5, reject) => {
+        req2.once("response", resolve5).once("error", reject).end();
       });
       req2.then = promise.then.bind(promise);
       return req2;
@@ -5087,7 +5087,7 @@ var require_parse_proxy_response = __commonJS({
     var debug_1 = __importDefault(require_src());
     var debug2 = (0, debug_1.default)("https-proxy-agent:parse-proxy-response");
     function parseProxyResponse(socket) {
-      return new Promise((resolve4, reject) => {
+      return new Promise((resolve5, reject) => {
         let buffersLength = 0;
         const buffers = [];
         function read() {
@@ -5153,7 +5153,7 @@ var require_parse_proxy_response = __commonJS({
           }
           debug2("got proxy server response: %o %o", firstLine2, headers);
           cleanup();
-          resolve4({
+          resolve5({
             connect: {
               statusCode,
               statusText,
@@ -5983,14 +5983,14 @@ var init_open = __esm({
       }
       const subprocess = import_node_child_process5.default.spawn(command, cliArguments, childProcessOptions);
       if (options.wait) {
-        return new Promise((resolve4, reject) => {
+        return new Promise((resolve5, reject) => {
           subprocess.once("error", reject);
           subprocess.once("close", (exitCode) => {
             if (!options.allowNonzeroExitCode && exitCode > 0) {
               reject(new Error(`Exited with code ${exitCode}`));
               return;
             }
-            resolve4(subprocess);
+            resolve5(subprocess);
           });
         });
       }
@@ -8382,9 +8382,9 @@ var require_dispatcher_base = __commonJS({
       }
       close(callback) {
         if (callback === void 0) {
-          return new Promise((resolve4, reject) => {
+          return new Promise((resolve5, reject) => {
             this.close((err, data) => {
-              return err ? reject(err) : resolve4(data);
+              return err ? reject(err) : resolve5(data);
             });
           });
         }
@@ -8422,12 +8422,12 @@ var require_dispatcher_base = __commonJS({
           err = null;
         }
         if (callback === void 0) {
-          return new Promise((resolve4, reject) => {
+          return new Promise((resolve5, reject) => {
             this.destroy(err, (err2, data) => {
               return err2 ? (
                 /* istanbul ignore next: should never error */
                 reject(err2)
-              ) : resolve4(data);
+              ) : resolve5(data);
             });
           });
         }
@@ -10694,8 +10694,8 @@ var require_util2 = __commonJS({
     function createDeferredPromise() {
       let res;
       let rej;
-      const promise = new Promise((resolve4, reject) => {
-        res = resolve4;
+      const promise = new Promise((resolve5, reject) => {
+        res = resolve5;
         rej = reject;
       });
       return { promise, resolve: res, reject: rej };
@@ -12946,12 +12946,12 @@ upgrade: ${upgrade}\r
           cb();
         }
       }
-      const waitForDrain = () => new Promise((resolve4, reject) => {
+      const waitForDrain = () => new Promise((resolve5, reject) => {
         assert(callback === null);
         if (socket[kError]) {
           reject(socket[kError]);
         } else {
-          callback = resolve4;
+          callback = resolve5;
         }
       });
       socket.on("close", onDrain).on("drain", onDrain);
@@ -13621,12 +13621,12 @@ var require_client_h2 = __commonJS({
           cb();
         }
       }
-      const waitForDrain = () => new Promise((resolve4, reject) => {
+      const waitForDrain = () => new Promise((resolve5, reject) => {
         assert(callback === null);
         if (socket[kError]) {
           reject(socket[kError]);
         } else {
-          callback = resolve4;
+          callback = resolve5;
         }
       });
       h2stream.on("close", onDrain).on("drain", onDrain);
@@ -14105,16 +14105,16 @@ var require_client = __commonJS({
         return this[kNeedDrain] < 2;
       }
       async [kClose]() {
-        return new Promise((resolve4) => {
+        return new Promise((resolve5) => {
           if (this[kSize]) {
-            this[kClosedResolve] = resolve4;
+            this[kClosedResolve] = resolve5;
           } else {
-            resolve4(null);
+            resolve5(null);
           }
         });
       }
       async [kDestroy](err) {
-        return new Promise((resolve4) => {
+        return new Promise((resolve5) => {
           const requests = this[kQueue].splice(this[kPendingIdx]);
           for (let i = 0; i < requests.length; i++) {
             const request = requests[i];
@@ -14125,7 +14125,7 @@ var require_client = __commonJS({
               this[kClosedResolve]();
               this[kClosedResolve] = null;
             }
-            resolve4(null);
+            resolve5(null);
           };
           if (this[kHTTPContext]) {
             this[kHTTPContext].destroy(err, callback);
@@ -14176,7 +14176,7 @@ var require_client = __commonJS({
         });
       }
       try {
-        const socket = await new Promise((resolve4, reject) => {
+        const socket = await new Promise((resolve5, reject) => {
           client[kConnector]({
             host,
             hostname,
@@ -14188,7 +14188,7 @@ var require_client = __commonJS({
             if (err) {
               reject(err);
             } else {
-              resolve4(socket2);
+              resolve5(socket2);
             }
           });
         });
@@ -14524,8 +14524,8 @@ var require_pool_base = __commonJS({
         if (this[kQueue].isEmpty()) {
           await Promise.all(this[kClients].map((c) => c.close()));
         } else {
-          await new Promise((resolve4) => {
-            this[kClosedResolve] = resolve4;
+          await new Promise((resolve5) => {
+            this[kClosedResolve] = resolve5;
           });
         }
       }
@@ -15794,7 +15794,7 @@ var require_readable = __commonJS({
         if (this._readableState.closeEmitted) {
           return null;
         }
-        return await new Promise((resolve4, reject) => {
+        return await new Promise((resolve5, reject) => {
           if (this[kContentLength] > limit) {
             this.destroy(new AbortError3());
           }
@@ -15807,7 +15807,7 @@ var require_readable = __commonJS({
             if (signal?.aborted) {
               reject(signal.reason ?? new AbortError3());
             } else {
-              resolve4(null);
+              resolve5(null);
             }
           }).on("error", noop).on("data", function(chunk) {
             limit -= chunk.length;
@@ -15826,7 +15826,7 @@ var require_readable = __commonJS({
     }
     async function consume(stream, type) {
       assert(!stream[kConsume]);
-      return new Promise((resolve4, reject) => {
+      return new Promise((resolve5, reject) => {
         if (isUnusable(stream)) {
           const rState = stream._readableState;
           if (rState.destroyed && rState.closeEmitted === false) {
@@ -15843,7 +15843,7 @@ var require_readable = __commonJS({
             stream[kConsume] = {
               type,
               stream,
-              resolve: resolve4,
+              resolve: resolve5,
               reject,
               length: 0,
               body: []
@@ -15913,18 +15913,18 @@ var require_readable = __commonJS({
       return buffer;
     }
     function consumeEnd(consume2) {
-      const { type, body, resolve: resolve4, stream, length } = consume2;
+      const { type, body, resolve: resolve5, stream, length } = consume2;
       try {
         if (type === "text") {
-          resolve4(chunksDecode(body, length));
+          resolve5(chunksDecode(body, length));
         } else if (type === "json") {
-          resolve4(JSON.parse(chunksDecode(body, length)));
+          resolve5(JSON.parse(chunksDecode(body, length)));
         } else if (type === "arrayBuffer") {
-          resolve4(chunksConcat(body, length).buffer);
+          resolve5(chunksConcat(body, length).buffer);
         } else if (type === "blob") {
-          resolve4(new Blob(body, { type: stream[kContentType] }));
+          resolve5(new Blob(body, { type: stream[kContentType] }));
         } else if (type === "bytes") {
-          resolve4(chunksConcat(body, length));
+          resolve5(chunksConcat(body, length));
         }
         consumeFinish(consume2);
       } catch (err) {
@@ -16181,9 +16181,9 @@ var require_api_request = __commonJS({
     };
     function request(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve4, reject) => {
+        return new Promise((resolve5, reject) => {
           request.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve4(data);
+            return err ? reject(err) : resolve5(data);
           });
         });
       }
@@ -16406,9 +16406,9 @@ var require_api_stream = __commonJS({
     };
     function stream(opts, factory, callback) {
       if (callback === void 0) {
-        return new Promise((resolve4, reject) => {
+        return new Promise((resolve5, reject) => {
           stream.call(this, opts, factory, (err, data) => {
-            return err ? reject(err) : resolve4(data);
+            return err ? reject(err) : resolve5(data);
           });
         });
       }
@@ -16693,9 +16693,9 @@ var require_api_upgrade = __commonJS({
     };
     function upgrade(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve4, reject) => {
+        return new Promise((resolve5, reject) => {
           upgrade.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve4(data);
+            return err ? reject(err) : resolve5(data);
           });
         });
       }
@@ -16787,9 +16787,9 @@ var require_api_connect = __commonJS({
     };
     function connect(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve4, reject) => {
+        return new Promise((resolve5, reject) => {
           connect.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve4(data);
+            return err ? reject(err) : resolve5(data);
           });
         });
       }
@@ -20652,7 +20652,7 @@ var require_fetch = __commonJS({
       function dispatch({ body }) {
         const url = requestCurrentURL(request);
         const agent = fetchParams.controller.dispatcher;
-        return new Promise((resolve4, reject) => agent.dispatch(
+        return new Promise((resolve5, reject) => agent.dispatch(
           {
             path: url.pathname + url.search,
             origin: url.origin,
@@ -20728,7 +20728,7 @@ var require_fetch = __commonJS({
               }
               this.body = new Readable3({ read: resume });
               const onError = this.onError.bind(this);
-              resolve4({
+              resolve5({
                 status,
                 statusText,
                 headersList,
@@ -20771,7 +20771,7 @@ var require_fetch = __commonJS({
               for (let i = 0; i < rawHeaders.length; i += 2) {
                 headersList.append(bufferToLowerCasedHeaderName(rawHeaders[i]), rawHeaders[i + 1].toString("latin1"), true);
               }
-              resolve4({
+              resolve5({
                 status,
                 statusText: STATUS_CODES[status],
                 headersList,
@@ -24512,8 +24512,8 @@ var require_util8 = __commonJS({
       return true;
     }
     function delay5(ms) {
-      return new Promise((resolve4) => {
-        setTimeout(resolve4, ms).unref();
+      return new Promise((resolve5) => {
+        setTimeout(resolve5, ms).unref();
       });
     }
     module2.exports = {
@@ -25382,11 +25382,11 @@ var init_lib = __esm({
     import_undici = __toESM(require_undici(), 1);
     __awaiter = function(thisArg, _arguments, P, generator) {
       function adopt(value) {
-        return value instanceof P ? value : new P(function(resolve4) {
-          resolve4(value);
+        return value instanceof P ? value : new P(function(resolve5) {
+          resolve5(value);
         });
       }
-      return new (P || (P = Promise))(function(resolve4, reject) {
+      return new (P || (P = Promise))(function(resolve5, reject) {
         function fulfilled(value) {
           try {
             step(generator.next(value));
@@ -25402,7 +25402,7 @@ var init_lib = __esm({
           }
         }
         function step(result) {
-          result.done ? resolve4(result.value) : adopt(result.value).then(fulfilled, rejected);
+          result.done ? resolve5(result.value) : adopt(result.value).then(fulfilled, rejected);
         }
         step((generator = generator.apply(thisArg, _arguments || [])).next());
       });
@@ -25472,26 +25472,26 @@ var init_lib = __esm({
       }
       readBody() {
         return __awaiter(this, void 0, void 0, function* () {
-          return new Promise((resolve4) => __awaiter(this, void 0, void 0, function* () {
+          return new Promise((resolve5) => __awaiter(this, void 0, void 0, function* () {
             let output = Buffer.alloc(0);
             this.message.on("data", (chunk) => {
               output = Buffer.concat([output, chunk]);
             });
             this.message.on("end", () => {
-              resolve4(output.toString());
+              resolve5(output.toString());
             });
           }));
         });
       }
       readBodyBuffer() {
         return __awaiter(this, void 0, void 0, function* () {
-          return new Promise((resolve4) => __awaiter(this, void 0, void 0, function* () {
+          return new Promise((resolve5) => __awaiter(this, void 0, void 0, function* () {
             const chunks = [];
             this.message.on("data", (chunk) => {
               chunks.push(chunk);
             });
             this.message.on("end", () => {
-              resolve4(Buffer.concat(chunks));
+              resolve5(Buffer.concat(chunks));
             });
           }));
         });
@@ -25694,14 +25694,14 @@ var init_lib = __esm({
        */
       requestRaw(info2, data) {
         return __awaiter(this, void 0, void 0, function* () {
-          return new Promise((resolve4, reject) => {
+          return new Promise((resolve5, reject) => {
             function callbackForResult(err, res) {
               if (err) {
                 reject(err);
               } else if (!res) {
                 reject(new Error("Unknown error"));
               } else {
-                resolve4(res);
+                resolve5(res);
               }
             }
             this.requestRawWithCallback(info2, data, callbackForResult);
@@ -25945,12 +25945,12 @@ var init_lib = __esm({
         return __awaiter(this, void 0, void 0, function* () {
           retryNumber = Math.min(ExponentialBackoffCeiling, retryNumber);
           const ms = ExponentialBackoffTimeSlice * Math.pow(2, retryNumber);
-          return new Promise((resolve4) => setTimeout(() => resolve4(), ms));
+          return new Promise((resolve5) => setTimeout(() => resolve5(), ms));
         });
       }
       _processResponse(res, options) {
         return __awaiter(this, void 0, void 0, function* () {
-          return new Promise((resolve4, reject) => __awaiter(this, void 0, void 0, function* () {
+          return new Promise((resolve5, reject) => __awaiter(this, void 0, void 0, function* () {
             const statusCode = res.message.statusCode || 0;
             const response = {
               statusCode,
@@ -25958,7 +25958,7 @@ var init_lib = __esm({
               headers: {}
             };
             if (statusCode === HttpCodes.NotFound) {
-              resolve4(response);
+              resolve5(response);
             }
             function dateTimeDeserializer(key, value) {
               if (typeof value === "string") {
@@ -25997,7 +25997,7 @@ var init_lib = __esm({
               err.result = response.result;
               reject(err);
             } else {
-              resolve4(response);
+              resolve5(response);
             }
           }));
         });
@@ -26013,11 +26013,11 @@ var init_auth = __esm({
   "node_modules/@actions/http-client/lib/auth.js"() {
     __awaiter2 = function(thisArg, _arguments, P, generator) {
       function adopt(value) {
-        return value instanceof P ? value : new P(function(resolve4) {
-          resolve4(value);
+        return value instanceof P ? value : new P(function(resolve5) {
+          resolve5(value);
         });
       }
-      return new (P || (P = Promise))(function(resolve4, reject) {
+      return new (P || (P = Promise))(function(resolve5, reject) {
         function fulfilled(value) {
           try {
             step(generator.next(value));
@@ -26033,7 +26033,7 @@ var init_auth = __esm({
           }
         }
         function step(result) {
-          result.done ? resolve4(result.value) : adopt(result.value).then(fulfilled, rejected);
+          result.done ? resolve5(result.value) : adopt(result.value).then(fulfilled, rejected);
         }
         step((generator = generator.apply(thisArg, _arguments || [])).next());
       });
@@ -26072,11 +26072,11 @@ var init_oidc_utils = __esm({
     init_core();
     __awaiter3 = function(thisArg, _arguments, P, generator) {
       function adopt(value) {
-        return value instanceof P ? value : new P(function(resolve4) {
-          resolve4(value);
+        return value instanceof P ? value : new P(function(resolve5) {
+          resolve5(value);
         });
       }
-      return new (P || (P = Promise))(function(resolve4, reject) {
+      return new (P || (P = Promise))(function(resolve5, reject) {
         function fulfilled(value) {
           try {
             step(generator.next(value));
@@ -26092,7 +26092,7 @@ var init_oidc_utils = __esm({
           }
         }
         function step(result) {
-          result.done ? resolve4(result.value) : adopt(result.value).then(fulfilled, rejected);
+          result.done ? resolve5(result.value) : adopt(result.value).then(fulfilled, rejected);
         }
         step((generator = generator.apply(thisArg, _arguments || [])).next());
       });
@@ -26166,11 +26166,11 @@ var init_summary = __esm({
     import_fs2 = require("fs");
     __awaiter4 = function(thisArg, _arguments, P, generator) {
       function adopt(value) {
-        return value instanceof P ? value : new P(function(resolve4) {
-          resolve4(value);
+        return value instanceof P ? value : new P(function(resolve5) {
+          resolve5(value);
         });
       }
-      return new (P || (P = Promise))(function(resolve4, reject) {
+      return new (P || (P = Promise))(function(resolve5, reject) {
         function fulfilled(value) {
           try {
             step(generator.next(value));
@@ -26186,7 +26186,7 @@ var init_summary = __esm({
           }
         }
         function step(result) {
-          result.done ? resolve4(result.value) : adopt(result.value).then(fulfilled, rejected);
+          result.done ? resolve5(result.value) : adopt(result.value).then(fulfilled, rejected);
         }
         step((generator = generator.apply(thisArg, _arguments || [])).next());
       });
@@ -26566,11 +26566,11 @@ var init_io_util = __esm({
     path4 = __toESM(require("path"), 1);
     __awaiter5 = function(thisArg, _arguments, P, generator) {
       function adopt(value) {
-        return value instanceof P ? value : new P(function(resolve4) {
-          resolve4(value);
+        return value instanceof P ? value : new P(function(resolve5) {
+          resolve5(value);
         });
       }
-      return new (P || (P = Promise))(function(resolve4, reject) {
+      return new (P || (P = Promise))(function(resolve5, reject) {
         function fulfilled(value) {
           try {
             step(generator.next(value));
@@ -26586,7 +26586,7 @@ var init_io_util = __esm({
           }
         }
         function step(result) {
-          result.done ? resolve4(result.value) : adopt(result.value).then(fulfilled, rejected);
+          result.done ? resolve5(result.value) : adopt(result.value).then(fulfilled, rejected);
         }
         step((generator = generator.apply(thisArg, _arguments || [])).next());
       });
@@ -26669,11 +26669,11 @@ var init_io = __esm({
     init_io_util();
     __awaiter6 = function(thisArg, _arguments, P, generator) {
       function adopt(value) {
-        return value instanceof P ? value : new P(function(resolve4) {
-          resolve4(value);
+        return value instanceof P ? value : new P(function(resolve5) {
+          resolve5(value);
         });
       }
-      return new (P || (P = Promise))(function(resolve4, reject) {
+      return new (P || (P = Promise))(function(resolve5, reject) {
         function fulfilled(value) {
           try {
             step(generator.next(value));
@@ -26689,7 +26689,7 @@ var init_io = __esm({
           }
         }
         function step(result) {
-          result.done ? resolve4(result.value) : adopt(result.value).then(fulfilled, rejected);
+          result.done ? resolve5(result.value) : adopt(result.value).then(fulfilled, rejected);
         }
         step((generator = generator.apply(thisArg, _arguments || [])).next());
       });
@@ -26754,11 +26754,11 @@ var init_toolrunner = __esm({
     import_timers = require("timers");
     __awaiter7 = function(thisArg, _arguments, P, generator) {
       function adopt(value) {
-        return value instanceof P ? value : new P(function(resolve4) {
-          resolve4(value);
+        return value instanceof P ? value : new P(function(resolve5) {
+          resolve5(value);
         });
       }
-      return new (P || (P = Promise))(function(resolve4, reject) {
+      return new (P || (P = Promise))(function(resolve5, reject) {
         function fulfilled(value) {
           try {
             step(generator.next(value));
@@ -26774,7 +26774,7 @@ var init_toolrunner = __esm({
           }
         }
         function step(result) {
-          result.done ? resolve4(result.value) : adopt(result.value).then(fulfilled, rejected);
+          result.done ? resolve5(result.value) : adopt(result.value).then(fulfilled, rejected);
         }
         step((generator = generator.apply(thisArg, _arguments || [])).next());
       });
@@ -26993,7 +26993,7 @@ var init_toolrunner = __esm({
             this.toolPath = path6.resolve(process.cwd(), this.options.cwd || process.cwd(), this.toolPath);
           }
           this.toolPath = yield which(this.toolPath, true);
-          return new Promise((resolve4, reject) => __awaiter7(this, void 0, void 0, function* () {
+          return new Promise((resolve5, reject) => __awaiter7(this, void 0, void 0, function* () {
             this._debug(`exec tool: ${this.toolPath}`);
             this._debug("arguments:");
             for (const arg of this.args) {
@@ -27076,7 +27076,7 @@ var init_toolrunner = __esm({
               if (error2) {
                 reject(error2);
               } else {
-                resolve4(exitCode);
+                resolve5(exitCode);
               }
             });
             if (this.options.input) {
@@ -27206,11 +27206,11 @@ var init_exec = __esm({
     init_toolrunner();
     __awaiter8 = function(thisArg, _arguments, P, generator) {
       function adopt(value) {
-        return value instanceof P ? value : new P(function(resolve4) {
-          resolve4(value);
+        return value instanceof P ? value : new P(function(resolve5) {
+          resolve5(value);
         });
       }
-      return new (P || (P = Promise))(function(resolve4, reject) {
+      return new (P || (P = Promise))(function(resolve5, reject) {
         function fulfilled(value) {
           try {
             step(generator.next(value));
@@ -27226,7 +27226,7 @@ var init_exec = __esm({
           }
         }
         function step(result) {
-          result.done ? resolve4(result.value) : adopt(result.value).then(fulfilled, rejected);
+          result.done ? resolve5(result.value) : adopt(result.value).then(fulfilled, rejected);
         }
         step((generator = generator.apply(thisArg, _arguments || [])).next());
       });
@@ -27262,11 +27262,11 @@ var init_platform = __esm({
     init_exec();
     __awaiter9 = function(thisArg, _arguments, P, generator) {
       function adopt(value) {
-        return value instanceof P ? value : new P(function(resolve4) {
-          resolve4(value);
+        return value instanceof P ? value : new P(function(resolve5) {
+          resolve5(value);
         });
       }
-      return new (P || (P = Promise))(function(resolve4, reject) {
+      return new (P || (P = Promise))(function(resolve5, reject) {
         function fulfilled(value) {
           try {
             step(generator.next(value));
@@ -27282,7 +27282,7 @@ var init_platform = __esm({
           }
         }
         function step(result) {
-          result.done ? resolve4(result.value) : adopt(result.value).then(fulfilled, rejected);
+          result.done ? resolve5(result.value) : adopt(result.value).then(fulfilled, rejected);
         }
         step((generator = generator.apply(thisArg, _arguments || [])).next());
       });
@@ -27491,11 +27491,11 @@ var init_core = __esm({
     init_platform();
     __awaiter10 = function(thisArg, _arguments, P, generator) {
       function adopt(value) {
-        return value instanceof P ? value : new P(function(resolve4) {
-          resolve4(value);
+        return value instanceof P ? value : new P(function(resolve5) {
+          resolve5(value);
         });
       }
-      return new (P || (P = Promise))(function(resolve4, reject) {
+      return new (P || (P = Promise))(function(resolve5, reject) {
         function fulfilled(value) {
           try {
             step(generator.next(value));
@@ -27511,7 +27511,7 @@ var init_core = __esm({
           }
         }
         function step(result) {
-          result.done ? resolve4(result.value) : adopt(result.value).then(fulfilled, rejected);
+          result.done ? resolve5(result.value) : adopt(result.value).then(fulfilled, rejected);
         }
         step((generator = generator.apply(thisArg, _arguments || [])).next());
       });
@@ -30091,7 +30091,7 @@ function wasClockTurnedBack(cachedAt) {
   return cachedAtSec > nowSeconds();
 }
 function delay(t, value) {
-  return new Promise((resolve4) => setTimeout(() => resolve4(value), t));
+  return new Promise((resolve5) => setTimeout(() => resolve5(value), t));
 }
 
 // node_modules/@azure/msal-node/node_modules/@azure/msal-common/dist/cache/utils/CacheHelpers.mjs
@@ -36994,7 +36994,7 @@ var LoopbackClient = class {
     if (this.server) {
       throw NodeAuthError.createLoopbackServerAlreadyExistsError();
     }
-    return new Promise((resolve4, reject) => {
+    return new Promise((resolve5, reject) => {
       this.server = import_http.default.createServer((req, res) => {
         const method = req.method?.toUpperCase();
         if (method !== "GET" && method !== "POST") {
@@ -37011,7 +37011,7 @@ var LoopbackClient = class {
           return;
         } else if (url === Constants_exports.FORWARD_SLASH) {
           if (method === "POST") {
-            this.handlePostRequest(req, res, resolve4, successTemplate, errorTemplate);
+            this.handlePostRequest(req, res, resolve5, successTemplate, errorTemplate);
             return;
           }
           res.end(successTemplate || "Auth code was successfully acquired. You can close this window now.");
@@ -37035,7 +37035,7 @@ var LoopbackClient = class {
           if (authCodeResponse.error) {
             res.end(errorTemplate || `Error occurred: ${authCodeResponse.error}`);
           }
-          resolve4(authCodeResponse);
+          resolve5(authCodeResponse);
         } else {
           res.writeHead(200);
           res.end();
@@ -37055,7 +37055,7 @@ var LoopbackClient = class {
   /**
    * Handles POST requests for form_post response mode
    */
-  handlePostRequest(req, res, resolve4, successTemplate, errorTemplate) {
+  handlePostRequest(req, res, resolve5, successTemplate, errorTemplate) {
     const contentType = req.headers["content-type"]?.split(";")[0]?.trim();
     if (contentType !== "application/x-www-form-urlencoded") {
       res.writeHead(415);
@@ -37086,7 +37086,7 @@ var LoopbackClient = class {
         res.writeHead(200);
         res.end(successTemplate || "Auth code was successfully acquired. You can close this window now.");
       }
-      resolve4(authCodeResponse);
+      resolve5(authCodeResponse);
     });
   }
   /**
@@ -37530,7 +37530,7 @@ var PublicClientApplication = class extends ClientApplication {
    * @returns
    */
   async waitForRedirectUri(loopbackClient, correlationId) {
-    return new Promise((resolve4, reject) => {
+    return new Promise((resolve5, reject) => {
       let ticks = 0;
       const id = setInterval(() => {
         if (LOOPBACK_SERVER_CONSTANTS.TIMEOUT_MS / LOOPBACK_SERVER_CONSTANTS.INTERVAL_MS < ticks) {
@@ -37541,7 +37541,7 @@ var PublicClientApplication = class extends ClientApplication {
         try {
           const r = loopbackClient.getRedirectUri();
           clearInterval(id);
-          resolve4(r);
+          resolve5(r);
           return;
         } catch (e) {
           if (e instanceof AuthError && e.errorCode === NodeAuthErrorMessage.noLoopbackServerExists.code) {
@@ -38521,8 +38521,8 @@ var DefaultManagedIdentityRetryPolicy = class _DefaultManagedIdentityRetryPolicy
     if (DEFAULT_MANAGED_IDENTITY_HTTP_STATUS_CODES_TO_RETRY_ON.includes(httpStatusCode) && currentRetry < DEFAULT_MANAGED_IDENTITY_MAX_RETRIES) {
       const retryAfterDelay = this.linearRetryStrategy.calculateDelay(retryAfterHeader, _DefaultManagedIdentityRetryPolicy.DEFAULT_MANAGED_IDENTITY_RETRY_DELAY_MS);
       logger30.verbose(`Retrying request in ${retryAfterDelay}ms (retry attempt: ${currentRetry + 1})`, "");
-      await new Promise((resolve4) => {
-        return setTimeout(resolve4, retryAfterDelay);
+      await new Promise((resolve5) => {
+        return setTimeout(resolve5, retryAfterDelay);
       });
       return true;
     }
@@ -39032,8 +39032,8 @@ var ImdsRetryPolicy = class _ImdsRetryPolicy {
     if ((HTTP_STATUS_400_CODES_FOR_EXPONENTIAL_STRATEGY.includes(httpStatusCode) || httpStatusCode >= Constants_exports.HTTP_SERVER_ERROR_RANGE_START && httpStatusCode <= Constants_exports.HTTP_SERVER_ERROR_RANGE_END && currentRetry < this.maxRetries) && currentRetry < this.maxRetries) {
       const retryAfterDelay = httpStatusCode === Constants_exports.HTTP_GONE ? _ImdsRetryPolicy.HTTP_STATUS_GONE_RETRY_AFTER_MS : this.exponentialRetryStrategy.calculateDelay(currentRetry);
       logger30.verbose(`Retrying request in ${retryAfterDelay}ms (retry attempt: ${currentRetry + 1})`, "");
-      await new Promise((resolve4) => {
-        return setTimeout(resolve4, retryAfterDelay);
+      await new Promise((resolve5) => {
+        return setTimeout(resolve5, retryAfterDelay);
       });
       return true;
     }
@@ -39709,7 +39709,7 @@ var AbortError = class extends Error {
 // node_modules/@azure/core-util/dist/esm/createAbortablePromise.js
 function createAbortablePromise(buildPromise, options) {
   const { cleanupBeforeAbort, abortSignal, abortErrorMsg } = options ?? {};
-  return new Promise((resolve4, reject) => {
+  return new Promise((resolve5, reject) => {
     function rejectOnAbort() {
       reject(new AbortError(abortErrorMsg ?? "The operation was aborted."));
     }
@@ -39727,7 +39727,7 @@ function createAbortablePromise(buildPromise, options) {
     try {
       buildPromise((x) => {
         removeListeners();
-        resolve4(x);
+        resolve5(x);
       }, (x) => {
         removeListeners();
         reject(x);
@@ -39744,8 +39744,8 @@ var StandardAbortMessage = "The delay was aborted.";
 function delay2(timeInMs, options) {
   let token;
   const { abortSignal, abortErrorMsg } = options ?? {};
-  return createAbortablePromise((resolve4) => {
-    token = setTimeout(resolve4, timeInMs);
+  return createAbortablePromise((resolve5) => {
+    token = setTimeout(resolve5, timeInMs);
   }, {
     cleanupBeforeAbort: () => clearTimeout(token),
     abortSignal,
@@ -40430,9 +40430,9 @@ function isStreamComplete(stream) {
   if (stream.readable === false) {
     return Promise.resolve();
   }
-  return new Promise((resolve4) => {
+  return new Promise((resolve5) => {
     const handler = () => {
-      resolve4();
+      resolve5();
       stream.removeListener("close", handler);
       stream.removeListener("end", handler);
       stream.removeListener("error", handler);
@@ -40587,8 +40587,8 @@ var NodeHttpClient = class {
       headers: request.headers.toJSON({ preserveCase: true }),
       ...request.requestOverrides
     };
-    return new Promise((resolve4, reject) => {
-      const req = isInsecure ? import_node_http.default.request(options, resolve4) : import_node_https.default.request(options, resolve4);
+    return new Promise((resolve5, reject) => {
+      const req = isInsecure ? import_node_http.default.request(options, resolve5) : import_node_https.default.request(options, resolve5);
       req.once("error", (err) => {
         reject(new RestError(err.message, { code: err.code ?? RestError.REQUEST_SEND_ERROR, request }));
       });
@@ -40672,7 +40672,7 @@ function getDecodedResponseStream(stream, headers) {
   return stream;
 }
 function streamToText(stream) {
-  return new Promise((resolve4, reject) => {
+  return new Promise((resolve5, reject) => {
     const buffer = [];
     stream.on("data", (chunk) => {
       if (Buffer.isBuffer(chunk)) {
@@ -40682,7 +40682,7 @@ function streamToText(stream) {
       }
     });
     stream.on("end", () => {
-      resolve4(Buffer.concat(buffer).toString("utf8"));
+      resolve5(Buffer.concat(buffer).toString("utf8"));
     });
     stream.on("error", (e) => {
       if (e && e?.name === "AbortError") {
@@ -40805,7 +40805,7 @@ function userAgentPolicy(options = {}) {
 // node_modules/@typespec/ts-http-runtime/dist/esm/util/helpers.js
 var StandardAbortMessage2 = "The operation was aborted.";
 function delay3(delayInMs, value, options) {
-  return new Promise((resolve4, reject) => {
+  return new Promise((resolve5, reject) => {
     let timer = void 0;
     let onAborted = void 0;
     const rejectOnAbort = () => {
@@ -40828,7 +40828,7 @@ function delay3(delayInMs, value, options) {
     }
     timer = setTimeout(() => {
       removeListeners();
-      resolve4(value);
+      resolve5(value);
     }, delayInMs);
     if (options?.abortSignal) {
       options.abortSignal.addEventListener("abort", onAborted);
@@ -44915,7 +44915,7 @@ var cliCredentialInternals = {
     if (subscription) {
       subscriptionSection = ["--subscription", `"${subscription}"`];
     }
-    return new Promise((resolve4, reject) => {
+    return new Promise((resolve5, reject) => {
       try {
         const args = [
           "account",
@@ -44929,7 +44929,7 @@ var cliCredentialInternals = {
         ];
         const command = ["az", ...args].join(" ");
         import_child_process.default.exec(command, { cwd: cliCredentialInternals.getSafeWorkingDir(), timeout }, (error2, stdout, stderr) => {
-          resolve4({ stdout, stderr, error: error2 });
+          resolve5({ stdout, stderr, error: error2 });
         });
       } catch (err) {
         reject(err);
@@ -45127,6 +45127,9 @@ function parseVaultReference(input, allowCustomHosts) {
     url = new URL(text);
   } catch {
     throw invalidInput(`Invalid vault URL "${text}". Use the form https://<name>.vault.azure.net/ or a bare vault name.`);
+  }
+  if (url.username !== "" || url.password !== "") {
+    throw invalidInput(`Invalid vault URL for host "${url.host}": give the vault URL without a user name or password; kvdr authenticates with a token.`);
   }
   if (url.protocol !== "https:") {
     throw invalidInput(`Invalid vault URL "${text}": Key Vault is reached over https only.`);
@@ -45433,8 +45436,8 @@ var GitHubActionsHost = class {
 };
 
 // src/commands/drift.ts
-var import_node_fs5 = require("node:fs");
-var import_node_path4 = require("node:path");
+var import_node_fs6 = require("node:fs");
+var import_node_path5 = require("node:path");
 
 // src/core/duration.ts
 var UNITS = { ms: 1, s: 1e3, m: 6e4, h: 36e5 };
@@ -45825,7 +45828,13 @@ function chooseWinner(context3, key, name3, vaults, holders, heads) {
   if (heads.length === 1) return newest;
   const policy = context3.policy.onConflict;
   if (policy === "fail") {
-    const writers = holders.filter((holder) => heads.some((head) => sameOrigin(head, holder.origin))).map((holder) => holder.vault.vaultId);
+    const headHolders = holders.filter((holder) => heads.some((head) => sameOrigin(head, holder.origin)));
+    const exclusions = headHolders.map((holder) => context3.policy.filter.exclusionOf({ name: name3, tags: tagsOf(holder.entry), contentType: holder.entry.contentType }));
+    if (exclusions.every((exclusion) => exclusion !== void 0)) {
+      skipAll(context3, key, name3, vaults.map((vault) => vault.vaultId), exclusions[0]);
+      return void 0;
+    }
+    const writers = headHolders.map((holder) => holder.vault.vaultId);
     const reason = `Written in ${writers.join(" and ")} since their last common origin; left under --on-conflict fail.`;
     for (const vault of vaults) emit(context3, { key, name: name3, vaultId: vault.vaultId, kind: "conflict", reason });
     return void 0;
@@ -45868,7 +45877,7 @@ function planMeshByValueHash(context3, key, vaults, holders) {
   const winningHash = context3.facts.valueHashes.get(factKey(key, newest.vault.vaultId));
   const winners = readable.filter((holder) => context3.facts.valueHashes.get(factKey(key, holder.vault.vaultId)) === winningHash);
   const propertySource = latestUpdated(winners);
-  const original = [...winners].sort((a, b) => compareNewestFirst(b.origin, a.origin))[0];
+  const original = winners.reduce((oldest, holder) => holder.origin.createdOn < oldest.origin.createdOn ? holder : oldest);
   const lineage = canCarryLineage(propertySource.entry.tagCount);
   for (const vault of vaults) {
     const existing = vault.entries.get(key);
@@ -46521,7 +46530,7 @@ function runTerraform(args, options) {
     return Promise.reject(new EngineError(timedOut ? "timeout" : "aborted", `terraform ${args[0] ?? ""} was not started because ${why}.`));
   }
   logger30.debug(`Running terraform ${args[0] ?? ""} in ${options.cwd}`);
-  return new Promise((resolve4, reject) => {
+  return new Promise((resolve5, reject) => {
     const child2 = (0, import_node_child_process6.spawn)(terraformPath, [...args], {
       cwd: options.cwd,
       env: options.env ?? process.env,
@@ -46593,7 +46602,7 @@ function runTerraform(args, options) {
         reject(new EngineError("internal", `${command} wrote more than ${maxOutputBytes} bytes on stdout; raise maxOutputBytes.`));
         return;
       }
-      resolve4({
+      resolve5({
         exitCode: code ?? (exitSignal ? 128 : 1),
         stdout: Buffer.concat(stdoutChunks).toString("utf8"),
         stderr: stderrTail.toString("utf8")
@@ -47021,8 +47030,13 @@ async function writeReportFile(path9, text) {
   const absolute = (0, import_node_path3.resolve)(path9);
   await (0, import_promises5.mkdir)((0, import_node_path3.dirname)(absolute), { recursive: true });
   const temporary = `${absolute}.${process.pid}.tmp`;
-  await (0, import_promises5.writeFile)(temporary, text, "utf8");
-  await (0, import_promises5.rename)(temporary, absolute);
+  try {
+    await (0, import_promises5.writeFile)(temporary, text, "utf8");
+    await (0, import_promises5.rename)(temporary, absolute);
+  } catch (error2) {
+    await (0, import_promises5.rm)(temporary, { force: true });
+    throw error2;
+  }
   return absolute;
 }
 function renderJson(report) {
@@ -47035,6 +47049,10 @@ function formatTable(header, rows) {
   const line = (cells) => cells.map((cell, column) => cell.padEnd(widths[column])).join("  ").trimEnd();
   return [line(header), line(widths.map((width) => "-".repeat(width))), ...rows.map(line)].join("\n");
 }
+
+// src/commands/common.ts
+var import_node_fs5 = require("node:fs");
+var import_node_path4 = require("node:path");
 
 // node_modules/balanced-match/dist/esm/index.js
 var range = (a, b, str) => {
@@ -50533,8 +50551,8 @@ var Poller = class {
     this.stopped = true;
     this.pollProgressCallbacks = [];
     this.operation = operation;
-    this.promise = new Promise((resolve4, reject) => {
-      this.resolve = resolve4;
+    this.promise = new Promise((resolve5, reject) => {
+      this.resolve = resolve5;
       this.reject = reject;
     });
     this.promise.catch(() => {
@@ -51715,14 +51733,14 @@ function createAbortError(message = "The operation was aborted.") {
 function delay4(delayInMs, abortSignal) {
   if (abortSignal?.aborted) return Promise.reject(createAbortError());
   if (delayInMs <= 0) return Promise.resolve();
-  return new Promise((resolve4, reject) => {
+  return new Promise((resolve5, reject) => {
     const onAbort = () => {
       clearTimeout(timer);
       reject(createAbortError());
     };
     const timer = setTimeout(() => {
       abortSignal?.removeEventListener("abort", onAbort);
-      resolve4();
+      resolve5();
     }, delayInMs);
     abortSignal?.addEventListener("abort", onAbort, { once: true });
   });
@@ -52085,7 +52103,7 @@ function createChallengeGatePolicy() {
       while (!authenticated && leaderDone !== void 0) await leaderDone;
       if (authenticated) return next(request);
       let release = () => void 0;
-      leaderDone = new Promise((resolve4) => release = resolve4);
+      leaderDone = new Promise((resolve5) => release = resolve5);
       try {
         const response = await next(request);
         if (response.status !== 401) authenticated = true;
@@ -52206,10 +52224,14 @@ function parseVaultReferenceFor(name3, text, env) {
   }
 }
 function assertDistinctVaults(references) {
-  const seen = /* @__PURE__ */ new Set();
+  const seen = /* @__PURE__ */ new Map();
   for (const reference of references) {
-    if (seen.has(reference.url)) throw invalidInput(`Vault ${reference.url} is given more than once. Give each vault once.`);
-    seen.add(reference.url);
+    const known = seen.get(reference.id);
+    if (known?.url === reference.url) throw invalidInput(`Vault ${reference.url} is given more than once. Give each vault once.`);
+    if (known !== void 0) {
+      throw invalidInput(`Vaults ${known.url} and ${reference.url} have the same vault id "${reference.id}", which lineage uses to name a vault. Sync vaults with different names in separate runs.`);
+    }
+    seen.set(reference.id, reference);
   }
 }
 function readSecretFilter(host) {
@@ -52222,7 +52244,7 @@ function readSecretFilter(host) {
 }
 function readLimits(host, defaults2 = {}) {
   const rpsText = host.getInput("maxRps") ?? "300";
-  const maxRequestsPerSecond = Number(rpsText);
+  const maxRequestsPerSecond = /^\d+(\.\d+)?$/.test(rpsText) ? Number(rpsText) : Number.NaN;
   if (!Number.isFinite(maxRequestsPerSecond) || maxRequestsPerSecond <= 0) {
     throw invalidInput(`Invalid --max-rps "${rpsText}": give a positive number of requests per second per vault, such as 300.`);
   }
@@ -52239,8 +52261,21 @@ function readChoice(host, name3, choices, defaultValue) {
   }
   return value;
 }
+var REPORT_EXTENSIONS = { report: "json", markdown: "md", junit: "xml" };
 function readOutputPaths(host) {
-  return { report: host.getInput("report"), markdown: host.getInput("markdown"), junit: host.getInput("junit"), json: host.getBooleanInput("json", false) };
+  const paths = { report: host.getInput("report"), markdown: host.getInput("markdown"), junit: host.getInput("junit") };
+  const seen = /* @__PURE__ */ new Map();
+  for (const [name3, path9] of Object.entries(paths)) {
+    if (path9 === void 0) continue;
+    const absolute = (0, import_node_path4.resolve)(path9);
+    if ((0, import_node_fs5.statSync)(absolute, { throwIfNoEntry: false })?.isDirectory()) {
+      throw invalidInput(`${flagOf(name3)} "${path9}" is a folder. Give a file path, such as ${(0, import_node_path4.join)(path9, `${name3}.${REPORT_EXTENSIONS[name3]}`)}.`);
+    }
+    const other = seen.get(absolute);
+    if (other !== void 0) throw invalidInput(`${flagOf(name3)} and ${flagOf(other)} name the same file "${path9}". Give each output its own file.`);
+    seen.set(absolute, name3);
+  }
+  return { ...paths, json: host.getBooleanInput("json", false) };
 }
 function createRunDeadline(timeoutInMs) {
   const controller = new AbortController();
@@ -52286,7 +52321,7 @@ var driftOptions = [
   ...outputOptions
 ];
 function isDirectory2(path9) {
-  return (0, import_node_fs5.statSync)(path9, { throwIfNoEntry: false })?.isDirectory() === true;
+  return (0, import_node_fs6.statSync)(path9, { throwIfNoEntry: false })?.isDirectory() === true;
 }
 function readVaults(host, env) {
   const listed = readVaultReferences(host, "vault", env);
@@ -52308,16 +52343,16 @@ function readTerraformInputs(host) {
     if (regions.length > 0) throw invalidInput("--region needs --terraform-dir: give the Terraform root configuration whose region stacks to check.");
     return void 0;
   }
-  const terraformDir = (0, import_node_path4.resolve)(dirText);
+  const terraformDir = (0, import_node_path5.resolve)(dirText);
   if (!isDirectory2(terraformDir)) throw invalidInput(`--terraform-dir "${terraformDir}" is not a directory. Give the Terraform root configuration deployed per region.`);
   validateRegions(regions);
   const prefixText = host.getInput("stateKeyPrefix");
   const stateKeyPrefix = prefixText === void 0 ? void 0 : normalizeStateKeyPrefix(prefixText);
   const backendConfig = parseBackendConfig(host.getListInput("backendConfig"));
   validateStateIsolation({ backendConfig, stateKeyPrefix });
-  const varFiles = host.getListInput("varFile").map((file) => (0, import_node_path4.resolve)(file));
+  const varFiles = host.getListInput("varFile").map((file) => (0, import_node_path5.resolve)(file));
   for (const file of varFiles) {
-    if ((0, import_node_fs5.statSync)(file, { throwIfNoEntry: false })?.isFile() !== true) throw invalidInput(`--var-file "${file}" does not exist. Give a .tfvars file relative to the working directory.`);
+    if ((0, import_node_fs6.statSync)(file, { throwIfNoEntry: false })?.isFile() !== true) throw invalidInput(`--var-file "${file}" does not exist. Give a .tfvars file relative to the working directory.`);
   }
   const regionVariable = host.getInput("regionVariable") ?? "region";
   if (!/^[A-Za-z_][A-Za-z0-9_-]*$/.test(regionVariable)) throw invalidInput(`Invalid --region-variable "${regionVariable}": use a Terraform variable name such as region.`);
@@ -52403,7 +52438,7 @@ async function runTerraformPart(host, terraform, abortSignal) {
   return checkTerraformDrift({
     terraformDir: terraform.terraformDir,
     regions: terraform.regions,
-    workDir: (0, import_node_path4.join)(terraform.terraformDir, ".kvdr", "drift"),
+    workDir: (0, import_node_path5.join)(terraform.terraformDir, ".kvdr", "drift"),
     backendConfig: terraform.backendConfig,
     stateKeyPrefix: terraform.stateKeyPrefix,
     regionVariable: terraform.regionVariable,
