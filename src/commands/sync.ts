@@ -124,7 +124,7 @@ export async function runSyncCommand(host: Host, overrides: VaultAccessOverrides
         onPlan: (plan) => host.print(formatPlanTable(plan)),
       });
     } catch (error) {
-      return finishRun(host, 'failed', `kvdr sync failed before any pair was done: ${describeError(error)}`);
+      return finishRun(host, 'failed', `kvdr sync stopped before its plan was complete: ${describeError(error)}`);
     }
 
     const counts = countSyncResults(run);

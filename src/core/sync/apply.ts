@@ -137,6 +137,13 @@ export class PlanApplier {
     await this.idle;
   }
 
+  /** Counts the results so far that changed a vault (outcome converged, action other than in-sync). */
+  countApplied(): number {
+    let applied = 0;
+    for (const result of this.results.values()) if (result.outcome === 'converged' && result.action.kind !== 'in-sync') applied += 1;
+    return applied;
+  }
+
   /** Returns the results of `actions`, in their order. */
   resultsOf(actions: readonly PlannedAction[]): PairResult[] {
     return actions.map((action) => this.results.get(action) ?? { action, outcome: 'failed', error: 'The pair was not applied.', errorCode: 'internal' });

@@ -92,6 +92,8 @@ export async function runSync(options: RunSyncOptions): Promise<SyncRunResult> {
   } catch (error) {
     // Let copies that already started finish before the fatal error is reported.
     await applier?.drain();
+    const applied = applier?.countApplied() ?? 0;
+    if (applied > 0) logger.warning(`${applied} pair(s) were applied before the run stopped. The next run finds them in sync and does not write them again.`);
     throw error;
   }
   const reachable = inventories.filter((inventory): inventory is VaultInventory => inventory !== undefined);

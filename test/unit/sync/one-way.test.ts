@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 
+import { EngineError } from '../../../src/core/errors';
+import { silentLogger } from '../../../src/core/log';
 import { formatOrigin, ORIGIN_TAG, parseOrigin } from '../../../src/core/sync/lineage';
 import { current, pair, policy, requests, summary, sync, TestClock, vaults } from './fixtures';
 
@@ -354,6 +356,31 @@ describe('one-way sync planner', () => {
     source.injectFailure({ code: 'unavailable', times: Infinity });
     await assert.rejects(sync([source, target], policy()), (error: Error & { code?: string }) => error.code === 'unavailable');
     assert.equal(requests(target, 'setSecret'), 0);
+  });
+
+  it('warns of copies made before a listing failure', async () => {
+    const [source, target] = vaults(clock, 'kv-src', 'kv-dst');
+    for (let index = 0; index < 60; index += 1) source.seed(`app-${String(index).padStart(2, '0')}`, `SEEDVALUE-${index}`);
+    const listSecrets = source.listSecrets.bind(source);
+    source.listSecrets = async function* (options) {
+      let listed = 0;
+      for await (const record of listSecrets(options)) {
+        if (listed === 50) throw new EngineError('unavailable', 'Vault kv-src is unavailable for listSecrets.');
+        listed += 1;
+        yield record;
+      }
+    };
+    const warnings: string[] = [];
+    const logger = { ...silentLogger, warning: (message: string) => warnings.push(message) };
+
+    await assert.rejects(sync([source, target], policy(), { logger }), (error: Error & { code?: string }) => error.code === 'unavailable');
+
+    const written = requests(target, 'setSecret');
+    assert.ok(written > 0, 'early copies were written');
+    assert.ok(
+      warnings.some((message) => message.includes(`${written} pair(s) were applied`)),
+      `a warning counts the ${written} applied pairs: ${warnings.join(' | ')}`,
+    );
   });
 
   it('plans without writing under dry run', async () => {
