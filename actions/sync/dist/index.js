@@ -45966,6 +45966,12 @@ ${action.valueSource?.vaultId ?? ""}`;
   async drain() {
     await this.idle;
   }
+  /** Counts the results so far that changed a vault (outcome converged, action other than in-sync). */
+  countApplied() {
+    let applied = 0;
+    for (const result of this.results.values()) if (result.outcome === "converged" && result.action.kind !== "in-sync") applied += 1;
+    return applied;
+  }
   /** Returns the results of `actions`, in their order. */
   resultsOf(actions) {
     return actions.map((action) => this.results.get(action) ?? { action, outcome: "failed", error: "The pair was not applied.", errorCode: "internal" });
@@ -46561,6 +46567,8 @@ async function runSync(options) {
     await early?.settle();
   } catch (error2) {
     await applier?.drain();
+    const applied = applier?.countApplied() ?? 0;
+    if (applied > 0) logger30.warning(`${applied} pair(s) were applied before the run stopped. The next run finds them in sync and does not write them again.`);
     throw error2;
   }
   const reachable = inventories.filter((inventory) => inventory !== void 0);
@@ -52207,7 +52215,7 @@ async function runSyncCommand(host, overrides = {}) {
         onPlan: (plan) => host.print(formatPlanTable(plan))
       });
     } catch (error2) {
-      return finishRun(host, "failed", `kvdr sync failed before any pair was done: ${describeError(error2)}`);
+      return finishRun(host, "failed", `kvdr sync stopped before its plan was complete: ${describeError(error2)}`);
     }
     const counts = countSyncResults(run);
     const { result, message } = describeOutcome2(run, counts);
