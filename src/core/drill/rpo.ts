@@ -30,7 +30,8 @@ export async function takeInventories(primary: VaultStore, survivors: readonly V
  * Compares each survivor with the primary. A secret is at risk in a survivor when the survivor
  * lacks it, or when the survivor's current version comes from an older origin than the
  * primary's. Its age is the time from the primary's write (the current version's `createdOn`) to
- * the cut. Bookkeeping secrets and secrets outside `filter` are not counted.
+ * the cut. Bookkeeping secrets, secrets outside `filter` and replicas of a secret that the survivor
+ * itself wrote and then deleted are not counted.
  */
 export function measureDataAtRisk(inventories: CutInventories, filter: SecretFilter): DataAtRisk[] {
   const { primary, cutAtInMs } = inventories;
@@ -41,6 +42,8 @@ export function measureDataAtRisk(inventories: CutInventories, filter: SecretFil
       if (filter.exclusionOf({ name: entry.name, tags: tagsOf(entry), contentType: entry.contentType, managed: entry.managed }) !== undefined) continue;
       const origin = entryOrigin(entry, primary.vaultId);
       const replica = survivor.entries.get(key);
+      // The survivor wrote this secret first and deleted it since: the mesh never re-creates it there.
+      if (replica === undefined && origin.vaultId === survivor.vaultId) continue;
       if (replica !== undefined) {
         const replicaOrigin = entryOrigin(replica, survivor.vaultId);
         const sameOrigin = replicaOrigin.vaultId === origin.vaultId && replicaOrigin.createdOn === origin.createdOn;

@@ -44,6 +44,16 @@ describe('data at risk', () => {
     assert.equal(risk.oldestAgeInMs, 0);
   });
 
+  it('skips secrets deleted in their origin survivor', async () => {
+    const { primary, survivor } = vaults();
+    primary.seed('deleted-in-neu', 'v', { createdOn: now - 60, tags: { 'kvdr-origin': formatOrigin({ vaultId: 'kv-neu', version: 'a'.repeat(32), createdOn: now - 90 }) } });
+    primary.seed('written-in-sec', 'v', { createdOn: now - 60, tags: { 'kvdr-origin': formatOrigin({ vaultId: 'kv-sec', version: 'b'.repeat(32), createdOn: now - 90 }) } });
+
+    const [risk] = measureDataAtRisk(await takeInventories(primary, [survivor]), createSecretFilter());
+
+    assert.deepEqual(risk.secrets, ['written-in-sec']);
+  });
+
   it('skips bookkeeping and filtered secrets', async () => {
     const { primary, survivor } = vaults();
     primary.seed('kvdr-drill-state', '{}', { createdOn: now - 60 });
