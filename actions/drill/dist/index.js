@@ -48418,6 +48418,12 @@ ${action.valueSource?.vaultId ?? ""}`;
   async drain() {
     await this.idle;
   }
+  /** Counts the results so far that changed a vault (outcome converged, action other than in-sync). */
+  countApplied() {
+    let applied = 0;
+    for (const result of this.results.values()) if (result.outcome === "converged" && result.action.kind !== "in-sync") applied += 1;
+    return applied;
+  }
   /** Returns the results of `actions`, in their order. */
   resultsOf(actions) {
     return actions.map((action) => this.results.get(action) ?? { action, outcome: "failed", error: "The pair was not applied.", errorCode: "internal" });
@@ -49025,6 +49031,8 @@ async function runSync(options) {
     await early?.settle();
   } catch (error2) {
     await applier?.drain();
+    const applied = applier?.countApplied() ?? 0;
+    if (applied > 0) logger30.warning(`${applied} pair(s) were applied before the run stopped. The next run finds them in sync and does not write them again.`);
     throw error2;
   }
   const reachable = inventories.filter((inventory) => inventory !== void 0);
@@ -49179,6 +49187,7 @@ function measureDataAtRisk(inventories, filter2) {
       if (filter2.exclusionOf({ name: entry.name, tags: tagsOf(entry), contentType: entry.contentType, managed: entry.managed }) !== void 0) continue;
       const origin = entryOrigin(entry, primary.vaultId);
       const replica = survivor.entries.get(key);
+      if (replica === void 0 && origin.vaultId === survivor.vaultId) continue;
       if (replica !== void 0) {
         const replicaOrigin = entryOrigin(replica, survivor.vaultId);
         const sameOrigin2 = replicaOrigin.vaultId === origin.vaultId && replicaOrigin.createdOn === origin.createdOn;
