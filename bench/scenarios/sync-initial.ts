@@ -69,7 +69,7 @@ export const scenario: BenchScenario = {
     const notes = [
       `Node start-up and loading the CLI took ${((run.wallTimeInMs - engineInMs) / 1000).toFixed(1)} s of the wall time.`,
       describeCpu(run),
-      `The busiest vault received ${totals[busiest] - busiestMinimum} requests beyond the minimum (authentication challenges, retries, extra list calls).`,
+      `The busiest vault received ${totals[busiest] - busiestMinimum} request(s) beyond the minimum (authentication challenges, retries, extra list calls).`,
     ];
     const phases = summarizeTimeline(timeline.seconds, MAX_RPS);
     notes.push(
