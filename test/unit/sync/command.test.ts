@@ -93,6 +93,8 @@ describe('kvdr sync command', () => {
     ['bad max-rps', { source: 'kv-src', target: 'kv-a', maxRps: 'fast' }, /Invalid --max-rps "fast"/],
     ['custom host', { source: 'kv-src', target: 'https://127.0.0.1:8443/' }, /not a Key Vault host/],
     ['same vault id twice', { source: 'kv-src', target: 'https://kv-src.vault.azure.cn/' }, /same vault id "kv-src"/],
+    ['timeout past the timer limit', { source: 'kv-src', target: 'kv-a', timeout: '600h' }, /Invalid --timeout "600h": use at most 596h/],
+    ['call timeout past the timer limit', { source: 'kv-src', target: 'kv-a', callTimeout: '36000m' }, /Invalid --call-timeout "36000m": use at most 596h/],
     ['hexadecimal max-rps', { source: 'kv-src', target: 'kv-a', maxRps: '0x10' }, /Invalid --max-rps "0x10"/],
     ['user name in a URL', { source: 'kv-src', target: 'https://user:pw@kv-a.vault.azure.net/' }, /without a user name or password/],
   ];
