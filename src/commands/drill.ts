@@ -98,12 +98,15 @@ export function readDrillInputs(host: Host, env: NodeJS.ProcessEnv = process.env
   const limits = readLimits(host);
   const lockExpiryInMs = parseDurationInMs(host.getInput('lockExpiry') ?? '2m', '--lock-expiry');
   if (lockExpiryInMs < 3000) throw invalidInput(`Invalid --lock-expiry of ${formatDuration(lockExpiryInMs)}: give at least 3s, such as 2m.`);
+  const rtoTargetInMs = parseDurationInMs(host.getInput('rtoTarget') ?? '5m', '--rto-target');
+  // A first write always takes some time, so a zero target would fail every drill after it changed the primary.
+  if (rtoTargetInMs <= 0) throw invalidInput('Invalid --rto-target of 0s: give a positive duration, such as 5m.');
   return {
     primary,
     secondaries,
     mode,
     primaryResourceId,
-    rtoTargetInMs: parseDurationInMs(host.getInput('rtoTarget') ?? '5m', '--rto-target'),
+    rtoTargetInMs,
     rpoTargetInMs: parseDurationInMs(host.getInput('rpoTarget') ?? '0s', '--rpo-target'),
     lockExpiryInMs,
     propagationTimeoutInMs: parseDurationInMs(host.getInput('propagationTimeout') ?? '5m', '--propagation-timeout'),

@@ -37,6 +37,7 @@ describe('drill inputs', () => {
     ['bad resource id', { primary: 'kv-app-weu', secondary: 'kv-app-neu', primaryResourceId: 'kv-app-weu' }, /Invalid --primary-resource-id "kv-app-weu"/],
     ['unknown mode', { primary: 'kv-app-weu', secondary: 'kv-app-neu', mode: 'chaos' }, /Invalid --mode "chaos": use one of logical, network/],
     ['bad RTO target', { primary: 'kv-app-weu', secondary: 'kv-app-neu', rtoTarget: 'soon' }, /--rto-target: "soon"/],
+    ['zero RTO target', { primary: 'kv-app-weu', secondary: 'kv-app-neu', rtoTarget: '0s' }, /Invalid --rto-target of 0s/],
     ['short lock expiry', { primary: 'kv-app-weu', secondary: 'kv-app-neu', lockExpiry: '1s' }, /--lock-expiry/],
     ['custom host without consent', { primary: 'https://127.0.0.1:8443/', secondary: 'kv-app-neu' }, /KVDR_ALLOW_CUSTOM_HOSTS/],
   ];
