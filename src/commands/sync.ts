@@ -157,7 +157,7 @@ function describeOutcome(run: SyncRunResult, counts: SyncCounts): { result: RunR
   }
   const applied = `${counts.created} created, ${counts.updated} updated, ${counts.propertiesUpdated} properties updated, ${counts.recovered} recovered, ${counts.deleted} deleted, ${counts.skipped} skipped`;
   if (counts.failed > 0 || counts.conflicts > 0) {
-    const failedVaults = [...new Set(run.results.filter((item) => item.outcome === 'failed').map((item) => item.action.vaultId))];
+    const failedVaults = [...new Set(run.results.filter((item) => item.outcome === 'failed').map((item) => item.errorVaultId ?? item.action.vaultId))];
     const where = failedVaults.length > 0 ? ` Failures in ${failedVaults.join(', ')}.` : '';
     return { result: 'partial', message: `Sync finished with ${counts.failed} failed and ${counts.conflicts} conflicting pair(s): ${applied}.${where}${unusableText}` };
   }

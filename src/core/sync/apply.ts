@@ -44,6 +44,8 @@ export interface PairResult {
   /** The error message when the pair failed; it never contains a value. */
   error?: string;
   errorCode?: ErrorCode;
+  /** The vault whose call failed: the pair's own vault, or the vault its value is read from. */
+  errorVaultId?: string;
 }
 
 const DEFAULT_CONCURRENCY_PER_VAULT = 32;
@@ -84,7 +86,7 @@ export class PlanApplier {
     const down = options.failedVaults ?? new Map<string, EngineError>();
     const record = (result: PairResult): void => {
       // One field order for every result, so they share one hidden class.
-      this.results.set(result.action, { action: result.action, outcome: result.outcome, error: result.error, errorCode: result.errorCode });
+      this.results.set(result.action, { action: result.action, outcome: result.outcome, error: result.error, errorCode: result.errorCode, errorVaultId: result.errorVaultId });
       this.done += 1;
       options.onProgress?.(this.done, this.submitted);
     };
@@ -94,7 +96,8 @@ export class PlanApplier {
       markDownOnConnectionFailure(engineError, vaultIdByUrl, down, logger);
       const message = describeError(error);
       logger.debug(`Failed: ${action.kind} ${action.name} in ${action.vaultId}: ${message}`);
-      record({ action, outcome: 'failed', error: message, errorCode: engineError?.code ?? 'internal' });
+      const errorVaultId = (engineError?.vaultUrl === undefined ? undefined : vaultIdByUrl.get(engineError.vaultUrl)) ?? action.vaultId;
+      record({ action, outcome: 'failed', error: message, errorCode: engineError?.code ?? 'internal', errorVaultId });
     };
     this.context = { options, slot, down, fail, record, logger };
   }

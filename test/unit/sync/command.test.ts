@@ -75,6 +75,14 @@ describe('kvdr sync command', () => {
     assert.equal(stores.get('kv-a')?.versionCount('s'), 1);
   });
 
+  it('names the source when its read fails', async () => {
+    stores.get('kv-src')?.seed('s', 'SEEDVALUE-s');
+    stores.get('kv-src')?.injectFailure({ code: 'forbidden-by-rbac', operation: 'getSecret', times: Infinity });
+    const { host, code } = await run({ source: 'kv-src', target: 'kv-a' });
+    assert.equal(code, 2);
+    assert.match(host.message ?? '', /Failures in kv-src\./);
+  });
+
   it('exits 1 when the source is unreachable', async () => {
     stores.get('kv-src')?.injectFailure({ code: 'unavailable', times: Infinity });
     const { host, code } = await run({ source: 'kv-src', target: 'kv-a' });
