@@ -143,16 +143,28 @@ function planComparisons(findings: readonly SecretDriftFinding[], options: Compa
       const chosen = holders.find((holder) => holder.vaultId === origin?.vaultId) ?? holders[0];
       if (chosen?.held !== undefined) reference = { vaultId: chosen.vaultId, ...chosen.held };
     }
-    if (reference === undefined || !reference.enabled) continue;
+    if (reference === undefined || !reference.enabled) {
+      for (const finding of group) markDisabled(finding);
+      continue;
+    }
 
     const replicas: Comparison['replicas'] = [];
     for (const finding of group) {
       if (finding.vaultId === reference.vaultId) continue;
       const held = originOf(finding.vaultId, key);
+      if (held !== undefined && !held.enabled) markDisabled(finding);
       if (held === undefined || !held.enabled || !sameOrigin(held.origin, reference.origin)) continue;
       replicas.push({ finding, reader: { vaultId: finding.vaultId, name: held.name } });
     }
     if (replicas.length > 0) comparisons.push({ reference: { vaultId: reference.vaultId, name: reference.name }, replicas });
   }
   return comparisons;
+}
+
+/** Reports an in-sync pair whose value `--deep` cannot read, because Key Vault refuses reads of a disabled version. */
+function markDisabled(finding: SecretDriftFinding): void {
+  if (finding.state !== 'in-sync') return;
+  finding.state = 'unverifiable';
+  finding.outcome = 'reported';
+  finding.reason = 'The version is disabled, so --deep cannot read its value; lineage alone says the replica matches. Enable it to compare the values.';
 }

@@ -121,6 +121,23 @@ describe('secret drift', () => {
     });
   });
 
+  it('reports a disabled replica unverifiable under deep', async () => {
+    const [source, target] = vaults(clock, 'kv-src', 'kv-a');
+    const written = source.seed('off-later', 'SEEDVALUE-off-later');
+    clock.advance();
+    await sync([source, target], policy());
+    await source.updateSecretProperties('off-later', written.version, { enabled: false });
+    clock.advance();
+    await sync([source, target], policy());
+
+    const shallow = await check([source, target]);
+    const deep = await check([source, target], { deep: true });
+
+    assert.deepEqual(lines(shallow.findings), ['off-later@kv-a in-sync in-sync']);
+    assert.deepEqual(lines(deep.findings), ['off-later@kv-a unverifiable reported']);
+    assert.deepEqual(deep.valuesRead, []);
+  });
+
   it('skips disabled replicas under deep', async () => {
     const [source, target] = vaults(clock, 'kv-src', 'kv-a');
     source.seed('off', 'SEEDVALUE-off', { enabled: false });
