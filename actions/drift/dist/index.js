@@ -46236,17 +46236,27 @@ function planComparisons(findings, options) {
       const chosen = holders.find((holder) => holder.vaultId === origin?.vaultId) ?? holders[0];
       if (chosen?.held !== void 0) reference = { vaultId: chosen.vaultId, ...chosen.held };
     }
-    if (reference === void 0 || !reference.enabled) continue;
+    if (reference === void 0 || !reference.enabled) {
+      for (const finding of group2) markDisabled(finding);
+      continue;
+    }
     const replicas = [];
     for (const finding of group2) {
       if (finding.vaultId === reference.vaultId) continue;
       const held = originOf2(finding.vaultId, key);
+      if (held !== void 0 && !held.enabled) markDisabled(finding);
       if (held === void 0 || !held.enabled || !sameOrigin(held.origin, reference.origin)) continue;
       replicas.push({ finding, reader: { vaultId: finding.vaultId, name: held.name } });
     }
     if (replicas.length > 0) comparisons.push({ reference: { vaultId: reference.vaultId, name: reference.name }, replicas });
   }
   return comparisons;
+}
+function markDisabled(finding) {
+  if (finding.state !== "in-sync") return;
+  finding.state = "unverifiable";
+  finding.outcome = "reported";
+  finding.reason = "The version is disabled, so --deep cannot read its value; lineage alone says the replica matches. Enable it to compare the values.";
 }
 
 // src/core/drift/secrets.ts
@@ -52242,16 +52252,21 @@ function readSecretFilter(host) {
     contentTypes: host.getListInput("contentType")
   });
 }
+var MAX_TIMER_DELAY_IN_MS = 2147483647;
 function readLimits(host, defaults2 = {}) {
   const rpsText = host.getInput("maxRps") ?? "300";
   const maxRequestsPerSecond = /^\d+(\.\d+)?$/.test(rpsText) ? Number(rpsText) : Number.NaN;
   if (!Number.isFinite(maxRequestsPerSecond) || maxRequestsPerSecond <= 0) {
     throw invalidInput(`Invalid --max-rps "${rpsText}": give a positive number of requests per second per vault, such as 300.`);
   }
-  const timeoutInMs = parseDurationInMs(host.getInput("timeout") ?? defaults2.timeout ?? "30m", "--timeout");
-  const callTimeoutInMs = parseDurationInMs(host.getInput("callTimeout") ?? "30s", "--call-timeout");
+  const timeoutText = host.getInput("timeout") ?? defaults2.timeout ?? "30m";
+  const callTimeoutText = host.getInput("callTimeout") ?? "30s";
+  const timeoutInMs = parseDurationInMs(timeoutText, "--timeout");
+  const callTimeoutInMs = parseDurationInMs(callTimeoutText, "--call-timeout");
   if (timeoutInMs <= 0) throw invalidInput("Invalid --timeout: give a positive duration, such as 30m.");
   if (callTimeoutInMs <= 0) throw invalidInput("Invalid --call-timeout: give a positive duration, such as 30s.");
+  if (timeoutInMs > MAX_TIMER_DELAY_IN_MS) throw invalidInput(`Invalid --timeout "${timeoutText}": use at most 596h, the longest timer Node.js supports.`);
+  if (callTimeoutInMs > MAX_TIMER_DELAY_IN_MS) throw invalidInput(`Invalid --call-timeout "${callTimeoutText}": use at most 596h, the longest timer Node.js supports.`);
   return { maxRequestsPerSecond, timeoutInMs, callTimeoutInMs };
 }
 function readChoice(host, name3, choices, defaultValue) {

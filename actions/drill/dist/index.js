@@ -48369,7 +48369,7 @@ var PlanApplier = class {
     const slot = (vaultId) => this.slotOf(vaultId);
     const down = options.failedVaults ?? /* @__PURE__ */ new Map();
     const record = (result) => {
-      this.results.set(result.action, { action: result.action, outcome: result.outcome, error: result.error, errorCode: result.errorCode });
+      this.results.set(result.action, { action: result.action, outcome: result.outcome, error: result.error, errorCode: result.errorCode, errorVaultId: result.errorVaultId });
       this.done += 1;
       options.onProgress?.(this.done, this.submitted);
     };
@@ -48379,7 +48379,8 @@ var PlanApplier = class {
       markDownOnConnectionFailure(engineError, vaultIdByUrl, down, logger30);
       const message = describeError(error2);
       logger30.debug(`Failed: ${action.kind} ${action.name} in ${action.vaultId}: ${message}`);
-      record({ action, outcome: "failed", error: message, errorCode: engineError?.code ?? "internal" });
+      const errorVaultId = (engineError?.vaultUrl === void 0 ? void 0 : vaultIdByUrl.get(engineError.vaultUrl)) ?? action.vaultId;
+      record({ action, outcome: "failed", error: message, errorCode: engineError?.code ?? "internal", errorVaultId });
     };
     this.context = { options, slot, down, fail: fail2, record, logger: logger30 };
   }
@@ -52951,16 +52952,21 @@ function readSecretFilter(host) {
     contentTypes: host.getListInput("contentType")
   });
 }
+var MAX_TIMER_DELAY_IN_MS = 2147483647;
 function readLimits(host, defaults2 = {}) {
   const rpsText = host.getInput("maxRps") ?? "300";
   const maxRequestsPerSecond = /^\d+(\.\d+)?$/.test(rpsText) ? Number(rpsText) : Number.NaN;
   if (!Number.isFinite(maxRequestsPerSecond) || maxRequestsPerSecond <= 0) {
     throw invalidInput(`Invalid --max-rps "${rpsText}": give a positive number of requests per second per vault, such as 300.`);
   }
-  const timeoutInMs = parseDurationInMs(host.getInput("timeout") ?? defaults2.timeout ?? "30m", "--timeout");
-  const callTimeoutInMs = parseDurationInMs(host.getInput("callTimeout") ?? "30s", "--call-timeout");
+  const timeoutText = host.getInput("timeout") ?? defaults2.timeout ?? "30m";
+  const callTimeoutText = host.getInput("callTimeout") ?? "30s";
+  const timeoutInMs = parseDurationInMs(timeoutText, "--timeout");
+  const callTimeoutInMs = parseDurationInMs(callTimeoutText, "--call-timeout");
   if (timeoutInMs <= 0) throw invalidInput("Invalid --timeout: give a positive duration, such as 30m.");
   if (callTimeoutInMs <= 0) throw invalidInput("Invalid --call-timeout: give a positive duration, such as 30s.");
+  if (timeoutInMs > MAX_TIMER_DELAY_IN_MS) throw invalidInput(`Invalid --timeout "${timeoutText}": use at most 596h, the longest timer Node.js supports.`);
+  if (callTimeoutInMs > MAX_TIMER_DELAY_IN_MS) throw invalidInput(`Invalid --call-timeout "${callTimeoutText}": use at most 596h, the longest timer Node.js supports.`);
   return { maxRequestsPerSecond, timeoutInMs, callTimeoutInMs };
 }
 function readChoice(host, name3, choices, defaultValue) {
@@ -53045,12 +53051,14 @@ function readDrillInputs(host, env = process.env) {
   const limits = readLimits(host);
   const lockExpiryInMs = parseDurationInMs(host.getInput("lockExpiry") ?? "2m", "--lock-expiry");
   if (lockExpiryInMs < 3e3) throw invalidInput(`Invalid --lock-expiry of ${formatDuration(lockExpiryInMs)}: give at least 3s, such as 2m.`);
+  const rtoTargetInMs = parseDurationInMs(host.getInput("rtoTarget") ?? "5m", "--rto-target");
+  if (rtoTargetInMs <= 0) throw invalidInput("Invalid --rto-target of 0s: give a positive duration, such as 5m.");
   return {
     primary,
     secondaries,
     mode,
     primaryResourceId,
-    rtoTargetInMs: parseDurationInMs(host.getInput("rtoTarget") ?? "5m", "--rto-target"),
+    rtoTargetInMs,
     rpoTargetInMs: parseDurationInMs(host.getInput("rpoTarget") ?? "0s", "--rpo-target"),
     lockExpiryInMs,
     propagationTimeoutInMs: parseDurationInMs(host.getInput("propagationTimeout") ?? "5m", "--propagation-timeout"),
