@@ -107,7 +107,9 @@ export class CliHost implements Host {
   }
 
   writeResult(value: unknown): void {
-    if (this.json) this.stdout.write(this.masker.redact(JSON.stringify(value, null, 2)) + '\n');
+    // Redact string values only: redacting the serialized text would turn a secret such as
+    // "true" or "300" in a boolean or a number into ***, which is not JSON.
+    if (this.json) this.stdout.write(JSON.stringify(value, (_key, field: unknown) => (typeof field === 'string' ? this.masker.redact(field) : field), 2) + '\n');
   }
 
   /** Writes human-readable output (such as the plan table) on stdout, unless `--json` owns stdout. */
