@@ -71,6 +71,10 @@ export function countDrift(secrets: SecretDriftResult | undefined, terraform: Te
 /** Builds the report of a drift check. */
 export function buildDriftReport(secrets: SecretDriftResult | undefined, terraform: TerraformDriftResult | undefined, options: DriftReportOptions): DriftReport {
   const entries: ReportEntry[] = (secrets?.findings ?? []).map(secretEntry);
+  // A vault that could not be listed has no pairs, so one failed entry keeps it visible in JUnit and the summary.
+  for (const [vaultId, error] of secrets?.unreachable ?? []) {
+    entries.push({ secret: 'list secrets', vault: vaultId, action: 'error', outcome: 'failed', error: describeError(error) });
+  }
   for (const region of terraform?.regions ?? []) {
     entries.push(...region.findings.map(terraformEntry));
     if (region.outcome === 'failed') {

@@ -150,5 +150,6 @@ describe('kvdr drift against the emulator', function () {
     assert.equal(run.host.result, 'failed');
     assert.equal(stateOf(run.report, 'one', fixture.id('dst')), 'missing');
     assert.ok(run.report.vaults.find((vault) => vault.vaultId === fixture.id('down'))?.error, 'the unreachable vault carries its error');
+    assert.match(run.junit, new RegExp(`<testcase classname="${fixture.id('down').replace(/\./g, '\\.')}" name="list secrets" time="0">\\s*<failure type="failed"`));
   });
 });
