@@ -45955,21 +45955,37 @@ function describeNetworkSettings(settings) {
 async function recoverRuns(options) {
   const logger30 = options.logger ?? silentLogger;
   const runs = [];
-  const warnings = [];
+  const unlisted = [];
   for (const stateStore of options.stores) {
     let claims;
     try {
       claims = await listRunClaims(stateStore, options.abortSignal);
     } catch (error2) {
-      warnings.push(`Could not look for earlier drills in ${stateStore.vaultId}: ${describeError(error2)}`);
+      unlisted.push({ stateStore, error: error2 });
       continue;
     }
-    for (const claim of claims.filter((candidate) => candidate.runId !== options.excludeRunId && options.select(candidate))) {
-      logger30.warning(`Drill ${claim.runId}${claim.jobId === "" ? "" : ` (job ${claim.jobId})`} did not finish; restoring what it changed.`);
-      runs.push(await recoverRun(stateStore, claim, options));
+    await recoverRunsIn(stateStore, claims, options, logger30, runs);
+  }
+  const warnings = [];
+  const restoredAny = runs.some((run) => run.error === void 0);
+  for (const { stateStore, error: error2 } of unlisted) {
+    let claims;
+    try {
+      if (!restoredAny) throw error2;
+      claims = await listRunClaims(stateStore, options.abortSignal);
+    } catch (retryError) {
+      warnings.push(`Could not look for earlier drills in ${stateStore.vaultId}: ${describeError(retryError)}`);
+      continue;
     }
+    await recoverRunsIn(stateStore, claims, options, logger30, runs);
   }
   return { runs, warnings };
+}
+async function recoverRunsIn(stateStore, claims, options, logger30, runs) {
+  for (const claim of claims.filter((candidate) => candidate.runId !== options.excludeRunId && options.select(candidate))) {
+    logger30.warning(`Drill ${claim.runId}${claim.jobId === "" ? "" : ` (job ${claim.jobId})`} did not finish; restoring what it changed.`);
+    runs.push(await recoverRun(stateStore, claim, options));
+  }
 }
 async function recoverRun(stateStore, claim, options) {
   const recovered = { runId: claim.runId, jobId: claim.jobId || void 0, actions: [] };

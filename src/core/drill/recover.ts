@@ -31,27 +31,46 @@ export interface RecoverRunsOptions {
 /**
  * Finds the selected runs in every vault's bookkeeping secret and restores each: the network
  * settings first, then the canaries, then a `restored` version that releases its lock. A vault
- * that cannot be listed is skipped with a warning, because it may be the primary a killed run
- * closed.
+ * that cannot be listed may be the primary a killed run closed, so it is listed again once the
+ * other vaults' runs are restored, and skipped with a warning only when that fails too.
  */
 export async function recoverRuns(options: RecoverRunsOptions): Promise<{ runs: RecoveredRun[]; warnings: string[] }> {
   const logger = options.logger ?? silentLogger;
   const runs: RecoveredRun[] = [];
-  const warnings: string[] = [];
+  const unlisted: Array<{ stateStore: VaultStore; error: unknown }> = [];
   for (const stateStore of options.stores) {
     let claims: RunClaim[];
     try {
       claims = await listRunClaims(stateStore, options.abortSignal);
     } catch (error) {
-      warnings.push(`Could not look for earlier drills in ${stateStore.vaultId}: ${describeError(error)}`);
+      unlisted.push({ stateStore, error });
       continue;
     }
-    for (const claim of claims.filter((candidate) => candidate.runId !== options.excludeRunId && options.select(candidate))) {
-      logger.warning(`Drill ${claim.runId}${claim.jobId === '' ? '' : ` (job ${claim.jobId})`} did not finish; restoring what it changed.`);
-      runs.push(await recoverRun(stateStore, claim, options));
+    await recoverRunsIn(stateStore, claims, options, logger, runs);
+  }
+
+  const warnings: string[] = [];
+  // Without a restore in between, a second listing would fail again, and slowly for an unreachable vault.
+  const restoredAny = runs.some((run) => run.error === undefined);
+  for (const { stateStore, error } of unlisted) {
+    let claims: RunClaim[];
+    try {
+      if (!restoredAny) throw error;
+      claims = await listRunClaims(stateStore, options.abortSignal);
+    } catch (retryError) {
+      warnings.push(`Could not look for earlier drills in ${stateStore.vaultId}: ${describeError(retryError)}`);
+      continue;
     }
+    await recoverRunsIn(stateStore, claims, options, logger, runs);
   }
   return { runs, warnings };
+}
+
+async function recoverRunsIn(stateStore: VaultStore, claims: RunClaim[], options: RecoverRunsOptions, logger: Logger, runs: RecoveredRun[]): Promise<void> {
+  for (const claim of claims.filter((candidate) => candidate.runId !== options.excludeRunId && options.select(candidate))) {
+    logger.warning(`Drill ${claim.runId}${claim.jobId === '' ? '' : ` (job ${claim.jobId})`} did not finish; restoring what it changed.`);
+    runs.push(await recoverRun(stateStore, claim, options));
+  }
 }
 
 async function recoverRun(stateStore: VaultStore, claim: RunClaim, options: RecoverRunsOptions): Promise<RecoveredRun> {
