@@ -46843,6 +46843,9 @@ function countDrift(secrets, terraform) {
 }
 function buildDriftReport(secrets, terraform, options) {
   const entries = (secrets?.findings ?? []).map(secretEntry);
+  for (const [vaultId, error2] of secrets?.unreachable ?? []) {
+    entries.push({ secret: "list secrets", vault: vaultId, action: "error", outcome: "failed", error: describeError(error2) });
+  }
   for (const region of terraform?.regions ?? []) {
     entries.push(...region.findings.map(terraformEntry));
     if (region.outcome === "failed") {
