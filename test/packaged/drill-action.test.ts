@@ -1,0 +1,382 @@
+/**
+ * Runs the committed drill action bundle the way the GitHub runner does: `node dist/index.js` with
+ * INPUT_* variables, GITHUB_OUTPUT, GITHUB_STEP_SUMMARY and GITHUB_STATE files and the runner's
+ * ID-token endpoint, on Node 20 and Node 24, against the emulator. The post step runs `runs.post`
+ * with the state the step saved, passed on as STATE_* variables as the runner does.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { startEmulator, type Emulator } from '../../emulator/index';
+import { runSyncCommand } from '../../src/commands/sync';
+import { createCredential, createSecretClient } from '../helpers/emulator';
+import { readActionManifest, repoRoot } from '../helpers/front-ends';
+import { RecordingHost } from '../unit/sync/recording-host';
+import { parseFileCommands, parseWorkflowCommands, withoutMaskCommands } from './helpers/commands';
+import { SEEDED_SECRETS, assertNoSeededValue, jwtIssuers } from './helpers/fixture';
+import { ensureNode24, runNode, type NodeRuntime, type ProcessResult } from './helpers/runtimes';
+
+const actionDirectory = join(repoRoot, 'actions', 'drill');
+const CURRENT_NODE = `Node ${process.versions.node.split('.')[0]}`;
+const ARM_API_VERSION = '2025-05-01';
+
+/** The primary's network settings before a network drill: rules the drill must put back exactly. */
+const ORIGINAL_NETWORK = {
+  publicNetworkAccess: 'Enabled',
+  networkAcls: {
+    bypass: 'AzureServices',
+    defaultAction: 'Deny',
+    // 127.0.0.1 is the address every client of the emulator has, so the vault stays reachable.
+    ipRules: [{ value: '127.0.0.1' }, { value: '198.51.100.0/24' }],
+    virtualNetworkRules: [{ id: '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-app/providers/Microsoft.Network/virtualNetworks/vnet-app/subnets/snet-runners' }],
+  },
+};
+
+/** One drill's vaults: a primary and two secondaries in failover order. */
+interface VaultSet {
+  primary: string;
+  secondaries: [string, string];
+}
+
+/** Returns the vault set of one test; each test has its own, so a failed test cannot hold another's lock. */
+function vaultSet(tag: string): VaultSet {
+  return { primary: `kv-${tag}-weu`, secondaries: [`kv-${tag}-neu`, `kv-${tag}-sea`] };
+}
+
+const SETS = {
+  logicalCurrent: vaultSet('lc'),
+  logicalNode24: vaultSet('l24'),
+  killedCurrent: vaultSet('kc'),
+  killedNode24: vaultSet('k24'),
+  missedRto: vaultSet('rto'),
+  missedRpo: vaultSet('rpo'),
+};
+
+/** The part of the JSON report the tests read. */
+interface DrillReportJson {
+  runId: string;
+  steps: Array<{ name: string; status: string }>;
+  canaries: Array<{ name: string }>;
+  rpo?: { survivors: Array<{ secrets: string[] }> };
+}
+
+/** What one run of the bundle wrote: its output, workflow commands and the runner's files. */
+interface ActionRun extends ProcessResult {
+  commands: ReturnType<typeof parseWorkflowCommands>;
+  outputs: Record<string, string>;
+  summary: string;
+  state: Record<string, string>;
+}
+
+describe('drill action bundle', function () {
+  this.timeout(600_000);
+  let work: string;
+  let emulator: Emulator;
+  const runtimes = new Map<string, NodeRuntime>();
+  const started: Array<ReturnType<typeof spawn>> = [];
+
+  before(async () => {
+    work = mkdtempSync(join(tmpdir(), 'kvdr-packaged-drill-action-'));
+    runtimes.set(CURRENT_NODE, { label: CURRENT_NODE, path: process.execPath });
+    runtimes.set('Node 24', { label: 'Node 24', path: ensureNode24() });
+    const sets = Object.values(SETS);
+    // Purge protection keeps each canary soft-deleted in the secondaries, so the test can recover it and read every value the drill wrote.
+    emulator = await startEmulator({ vaults: sets.flatMap((set) => [set.primary, ...set.secondaries]), purgeProtection: sets.flatMap((set) => set.secondaries) });
+    for (const set of sets) await seedReplicated(set);
+  });
+
+  after(async () => {
+    for (const child of started) if (child.exitCode === null) child.kill('SIGKILL');
+    await emulator?.close();
+    if (work) rmSync(work, { recursive: true, force: true });
+  });
+
+  /** Seeds the primary with the hard-to-mask values and replicates them to both secondaries with a real mesh sync. */
+  async function seedReplicated(set: VaultSet): Promise<void> {
+    emulator.admin.seed(
+      set.primary,
+      Object.entries(SEEDED_SECRETS).map(([name, value]) => ({ name, value, contentType: 'text/plain', tags: { team: 'payments' } })),
+    );
+    const host = new RecordingHost({ mode: 'mesh', vault: [set.primary, ...set.secondaries].map((name) => emulator.vaults[name]) }, createCredential(emulator));
+    const code = await runSyncCommand(host, { env: { KVDR_ALLOW_CUSTOM_HOSTS: '1' }, tlsCa: emulator.ca });
+    assert.equal(code, 0, `replicating ${set.primary}: ${host.lines.join('\n')}`);
+  }
+
+  /**
+   * Returns the runner's variables for a job with `permissions: id-token: write` that signs in
+   * with OIDC, the run ids the drill records, and what points Node and kvdr at the emulator.
+   */
+  function runnerEnv(set: VaultSet, extra: Record<string, string> = {}): Record<string, string> {
+    const { NODE_EXTRA_CA_CERTS, KVDR_ALLOW_CUSTOM_HOSTS, AZURE_AUTHORITY_HOST, KVDR_ARM_ENDPOINT } = emulator.env;
+    return {
+      NODE_EXTRA_CA_CERTS,
+      KVDR_ALLOW_CUSTOM_HOSTS,
+      AZURE_AUTHORITY_HOST,
+      KVDR_ARM_ENDPOINT,
+      GITHUB_RUN_ID: '9077',
+      GITHUB_RUN_ATTEMPT: '1',
+      GITHUB_JOB: `drill-${set.primary}`,
+      ACTIONS_ID_TOKEN_REQUEST_URL: emulator.identity.idTokenRequestUrl,
+      ACTIONS_ID_TOKEN_REQUEST_TOKEN: emulator.identity.idTokenRequestToken,
+      INPUT_AUTHMODE: 'oidc',
+      INPUT_CLIENTID: emulator.clientId,
+      INPUT_TENANTID: emulator.tenantId,
+      INPUT_PRIMARY: emulator.vaults[set.primary],
+      INPUT_SECONDARY: set.secondaries.map((name) => emulator.vaults[name]).join('\n'),
+      ...extra,
+    };
+  }
+
+  /** Creates the files the runner gives one step: GITHUB_OUTPUT, GITHUB_STEP_SUMMARY, GITHUB_STATE and RUNNER_TEMP. */
+  function stepFiles(): Record<string, string> {
+    const directory = mkdtempSync(join(work, 'step-'));
+    const files = { GITHUB_OUTPUT: join(directory, 'output'), GITHUB_STEP_SUMMARY: join(directory, 'summary'), GITHUB_STATE: join(directory, 'state') };
+    for (const file of Object.values(files)) writeFileSync(file, '');
+    return { ...files, RUNNER_TEMP: directory };
+  }
+
+  function readStep(result: ProcessResult, files: Record<string, string>): ActionRun {
+    return {
+      ...result,
+      commands: parseWorkflowCommands(result.stdout),
+      outputs: parseFileCommands(readFileSync(files.GITHUB_OUTPUT, 'utf8')),
+      summary: readFileSync(files.GITHUB_STEP_SUMMARY, 'utf8'),
+      state: parseFileCommands(readFileSync(files.GITHUB_STATE, 'utf8')),
+    };
+  }
+
+  /** Runs `runs.main` (or `runs.post`, with the STATE_* variables the runner derives from the step's GITHUB_STATE). */
+  async function runAction(runtime: NodeRuntime, phase: 'main' | 'post', env: Record<string, string>, savedState: Record<string, string> = {}): Promise<ActionRun> {
+    const manifest = readActionManifest(actionDirectory) as ReturnType<typeof readActionManifest> & { runs: { post: string } };
+    const files = stepFiles();
+    const stateEnv = Object.fromEntries(Object.entries(savedState).map(([name, value]) => [`STATE_${name}`, value]));
+    const result = await runNode(runtime, join(actionDirectory, manifest.runs[phase]), { ...env, ...stateEnv, ...files }, files.RUNNER_TEMP);
+    return readStep(result, files);
+  }
+
+  /** Sends one request to the emulator's ARM surface with a management token, as an operator's tool would. */
+  async function armRequest(method: 'GET' | 'PATCH', resourceId: string, body?: unknown): Promise<{ publicNetworkAccess: string; networkAcls: unknown }> {
+    const token = await createCredential(emulator).getToken('https://management.azure.com/.default');
+    assert.ok(token, 'a management token from the emulator');
+    const url = new URL(`${resourceId.replace(/^\//, '')}?api-version=${ARM_API_VERSION}`, emulator.armUrl);
+    const text = await new Promise<string>((resolvePromise, rejectPromise) => {
+      const outgoing = request(url, { method, ca: emulator.ca, headers: { authorization: `Bearer ${token.token}`, 'content-type': 'application/json' } }, (response) => {
+        let received = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => (received += chunk));
+        response.on('end', () => (response.statusCode === 200 ? resolvePromise(received) : rejectPromise(new Error(`ARM ${method} ${url.pathname} returned ${response.statusCode}: ${received}`))));
+      });
+      outgoing.on('error', rejectPromise);
+      outgoing.end(body === undefined ? undefined : JSON.stringify(body));
+    });
+    const properties = (JSON.parse(text) as { properties: { publicNetworkAccess: string; networkAcls: unknown } }).properties;
+    return { publicNetworkAccess: properties.publicNetworkAccess, networkAcls: properties.networkAcls };
+  }
+
+  /**
+   * Recovers each canary from the secondary that wrote it (purge protection kept it soft-deleted)
+   * and returns every version's value (`all`) and each canary's current, rotated value (`rotated`),
+   * so the test can look for every value the drill wrote and read back.
+   */
+  async function canaryValues(set: VaultSet, canaries: DrillReportJson['canaries']): Promise<{ all: string[]; rotated: string[] }> {
+    const values = { all: [] as string[], rotated: [] as string[] };
+    for (const [index, canary] of canaries.entries()) {
+      const client = createSecretClient(emulator, set.secondaries[index]);
+      await (await client.beginRecoverDeletedSecret(canary.name, { intervalInMs: 100 })).pollUntilDone();
+      for await (const properties of client.listPropertiesOfSecretVersions(canary.name)) {
+        const secret = await client.getSecret(canary.name, { version: properties.version });
+        if (secret.value !== undefined) values.all.push(secret.value);
+      }
+      const current = await client.getSecret(canary.name);
+      if (current.value !== undefined) values.rotated.push(current.value);
+      await (await client.beginDeleteSecret(canary.name, { intervalInMs: 100 })).pollUntilDone();
+    }
+    return values;
+  }
+
+  async function hasActiveCanary(vault: string): Promise<boolean> {
+    for await (const properties of createSecretClient(emulator, vault).listPropertiesOfSecrets()) {
+      if (properties.name.startsWith('drill-canary-')) return true;
+    }
+    return false;
+  }
+
+  async function assertNoActiveCanary(set: VaultSet): Promise<void> {
+    for (const vault of [set.primary, ...set.secondaries]) assert.ok(!(await hasActiveCanary(vault)), `a canary is left in ${vault}`);
+  }
+
+  /** Fails when a seeded value or any of `values` appears in the step's log (mask commands aside), stderr, outputs, summary or `files`. */
+  function assertNoValueIn(values: string[], run: ActionRun, files: Record<string, string> = {}): void {
+    const places: Record<string, string> = {
+      stdout: withoutMaskCommands(run.stdout),
+      stderr: run.stderr,
+      GITHUB_OUTPUT: JSON.stringify(run.outputs),
+      'the job summary': run.summary,
+      ...files,
+    };
+    for (const [where, text] of Object.entries(places)) {
+      assertNoSeededValue(text, where);
+      for (const value of values) assert.ok(!text.includes(value), `a canary value appears in ${where}`);
+    }
+  }
+
+  function masked(run: ActionRun): Set<string> {
+    return new Set(run.commands.filter((command) => command.command === 'add-mask').map((command) => command.data));
+  }
+
+  for (const [label, set] of [[CURRENT_NODE, SETS.logicalCurrent], ['Node 24', SETS.logicalNode24]] as const) {
+    it(`passes a logical drill on ${label}`, async () => {
+      const runtime = runtimes.get(label)!;
+      const report = join(work, `${set.primary}.json`);
+      const markdown = join(work, `${set.primary}.md`);
+      const junit = join(work, `${set.primary}.xml`);
+      const env = runnerEnv(set, { INPUT_REPORT: report, INPUT_MARKDOWN: markdown, INPUT_JUNIT: junit });
+      const run = await runAction(runtime, 'main', env);
+
+      assert.equal(run.code, 0, `exit code; stderr: ${run.stderr}\nstdout: ${withoutMaskCommands(run.stdout).slice(-3000)}`);
+      assert.ok(!run.commands.some((command) => command.command === 'error'), 'no error annotation');
+      const json = JSON.parse(readFileSync(report, 'utf8')) as DrillReportJson;
+      assert.deepEqual(json.steps.map((step) => `${step.name} ${step.status}`), ['preflight passed', 'loss passed', 'canary passed', 'failover-reads passed', 'failback passed', 'cleanup passed']);
+
+      const declared = Object.keys(readActionManifest(actionDirectory).outputs);
+      assert.deepEqual(Object.keys(run.outputs).filter((name) => !declared.includes(name)), [], 'every output is declared in action.yml');
+      assert.equal(run.outputs.result, 'succeeded');
+      assert.equal(run.outputs.passed, 'true');
+      assert.equal(run.outputs.runId, json.runId);
+      assert.match(run.outputs.runId, /^\d{14}-[0-9a-f]{6}$/);
+      assert.match(run.outputs.rtoSeconds, /^\d+\.\d$/);
+      assert.equal(run.outputs.rpoSecretsAtRisk, '0');
+      assert.equal(run.outputs.rpoOldestAgeSeconds, '0');
+      assert.equal(run.outputs.reportPath, report);
+      assert.deepEqual(run.state, { kvdrDrillStarted: 'true' }, 'the step saved the state its post step reads');
+
+      assert.match(run.summary, /^## kvdr drill: passed/m);
+      assert.match(run.summary, /### Timeline/);
+      assert.match(run.summary, /\| RTO \(end of loss to first write in a survivor\) \| [^|]+ \| 5 min 0 s \| met \|/);
+
+      const registered = masked(run);
+      assert.ok(jwtIssuers(registered).includes('https://token.actions.githubusercontent.com'), 'the ID token is masked');
+      assert.ok(!withoutMaskCommands(run.stdout).includes(emulator.identity.idTokenRequestToken), 'the request token stays out of the log');
+      assert.equal(json.canaries.length, 2, 'one canary per secondary');
+      const values = await canaryValues(set, json.canaries);
+      assert.equal(values.all.length, 4, 'a write and a rotation per canary');
+      assert.equal(values.rotated.length, 2);
+      for (const value of values.rotated) assert.ok(registered.has(value), 'the rotated canary value, which the drill reads back, is masked');
+      assertNoValueIn(values.all, run, {
+        'the JSON report': readFileSync(report, 'utf8'),
+        'the Markdown summary': readFileSync(markdown, 'utf8'),
+        'the JUnit file': readFileSync(junit, 'utf8'),
+      });
+      await assertNoActiveCanary(set);
+
+      const post = await runAction(runtime, 'post', env, run.state);
+      assert.equal(post.code, 0, `post step exit code; stderr: ${post.stderr}\nstdout: ${withoutMaskCommands(post.stdout)}`);
+      assert.ok(post.stdout.includes('No drill of this job was left to restore.'), withoutMaskCommands(post.stdout));
+      assert.equal(post.summary, '', 'the post step writes no job summary');
+      assertNoValueIn(values.all, post);
+    });
+  }
+
+  for (const [label, set] of [[CURRENT_NODE, SETS.killedCurrent], ['Node 24', SETS.killedNode24]] as const) {
+    it(`restores a cancelled network drill in post on ${label}`, async () => {
+      const runtime = runtimes.get(label)!;
+      const resourceId = emulator.resourceIds[set.primary];
+      await armRequest('PATCH', resourceId, { properties: ORIGINAL_NETWORK });
+      const original = await armRequest('GET', resourceId);
+      const env = runnerEnv(set, { INPUT_MODE: 'network', INPUT_ALLOWDISRUPTION: 'true', INPUT_PRIMARYRESOURCEID: resourceId, INPUT_LOCKEXPIRY: '10m', INPUT_PROPAGATIONTIMEOUT: '1m' });
+      const files = stepFiles();
+
+      // The slow second secondary keeps the outage open for seconds, so the kill lands inside it.
+      await emulator.admin.setFaults(set.secondaries[1], { latencyMs: 1000 });
+      const manifest = readActionManifest(actionDirectory);
+      const child = spawn(runtime.path, [join(actionDirectory, manifest.runs.main)], {
+        cwd: files.RUNNER_TEMP,
+        env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? work, ...env, ...files },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      started.push(child);
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+      const exited = new Promise<void>((resolvePromise) => child.on('close', () => resolvePromise()));
+
+      // The step is killed once the first secondary contains a canary, so the post step must remove it too.
+      const deadline = Date.now() + 120_000;
+      while (!(await hasActiveCanary(set.secondaries[0]))) {
+        assert.equal(child.exitCode, null, `the step ended before the outage:\n${stdout}\n${stderr}`);
+        assert.ok(Date.now() < deadline, 'the drill never wrote a canary');
+        await sleep(25);
+      }
+      child.kill('SIGKILL');
+      await exited;
+      await emulator.admin.clearFaults(set.secondaries[1]);
+      assert.equal((await armRequest('GET', resourceId)).publicNetworkAccess, 'Disabled', 'the killed step left the primary closed');
+      const step = readStep({ code: null, stdout, stderr }, files);
+      assert.equal(step.outputs.result, undefined, 'the killed step never finished');
+
+      const post = await runAction(runtime, 'post', env, step.state);
+      assert.equal(post.code, 0, `post step exit code; stderr: ${post.stderr}\nstdout: ${withoutMaskCommands(post.stdout)}`);
+      assert.match(post.stdout, /^Restored drill \d{14}-[0-9a-f]{6}\.$/m);
+      assert.match(post.stdout, /removed canary drill-canary-\S+-1 from /);
+      const warnings = post.commands.filter((command) => command.command === 'warning').map((command) => command.data);
+      assert.deepEqual(warnings.filter((warning) => !/did not finish; restoring what it changed\.$/.test(warning)), [], 'no warning besides the one naming the drill it restores');
+      assert.ok(!post.commands.some((command) => command.command === 'error'), 'no error annotation');
+      assert.deepEqual(await armRequest('GET', resourceId), original, 'the post step put back the original network settings');
+      await createSecretClient(emulator, set.primary).getSecret('app-plain');
+      await assertNoActiveCanary(set);
+      assertNoValueIn([], step);
+      assertNoValueIn([], post);
+    });
+  }
+
+  it('fails on a missed RTO target', async () => {
+    const set = SETS.missedRto;
+    const report = join(work, `${set.primary}.json`);
+    // Latency in the first secondary makes the bookkeeping write and the canary write, which the RTO spans, take 200 ms or more.
+    await emulator.admin.setFaults(set.secondaries[0], { latencyMs: 100 });
+    const run = await runAction(runtimes.get(CURRENT_NODE)!, 'main', runnerEnv(set, { INPUT_RTOTARGET: '50ms', INPUT_REPORT: report }));
+    await emulator.admin.clearFaults(set.secondaries[0]);
+
+    assert.equal(run.code, 1, `exit code; stderr: ${run.stderr}`);
+    assert.equal(run.outputs.result, 'failed');
+    assert.equal(run.outputs.passed, 'false');
+    assert.ok(Number(run.outputs.rtoSeconds) >= 0.2, `rtoSeconds ${run.outputs.rtoSeconds}`);
+    const errors = run.commands.filter((command) => command.command === 'error').map((command) => command.data);
+    assert.equal(errors.length, 1, `one error annotation: ${errors.join('\n')}`);
+    assert.match(errors[0], /RTO [\d.]+ m?s \(target 50 ms, missed\)/);
+    const json = JSON.parse(readFileSync(report, 'utf8')) as DrillReportJson;
+    assert.ok(json.steps.every((step) => step.status === 'passed'), 'every step passed; only the target was missed');
+    assert.match(run.summary, /\| RTO \(end of loss to first write in a survivor\) \| [^|]+ \| 50 ms \| missed \|/);
+    assertNoValueIn((await canaryValues(set, json.canaries)).all, run);
+  });
+
+  it('fails on a missed RPO target', async () => {
+    const set = SETS.missedRpo;
+    // A write the secondaries never received, made two minutes before the drill.
+    emulator.admin.seed(set.primary, [{ name: 'app-unsynced', value: 'SEEDVALUE-unsynced', createdOn: Math.floor(Date.now() / 1000) - 120 }]);
+    const report = join(work, `${set.primary}.json`);
+    const run = await runAction(runtimes.get('Node 24')!, 'main', runnerEnv(set, { INPUT_RPOTARGET: '1m', INPUT_REPORT: report }));
+
+    assert.equal(run.code, 1, `exit code; stderr: ${run.stderr}`);
+    assert.equal(run.outputs.result, 'failed');
+    assert.equal(run.outputs.passed, 'false');
+    assert.equal(run.outputs.rpoSecretsAtRisk, '1');
+    assert.ok(Number(run.outputs.rpoOldestAgeSeconds) >= 120, `rpoOldestAgeSeconds ${run.outputs.rpoOldestAgeSeconds}`);
+    // One error annotation for the failed preflight step, then the step's result.
+    const errors = run.commands.filter((command) => command.command === 'error').map((command) => command.data);
+    assert.equal(errors.length, 2, errors.join('\n'));
+    assert.match(errors[0], /^Drill step preflight failed: Drift exceeds the RPO target of 1 min 0 s/);
+    assert.match(errors[1], /RPO 1 secret\(s\) at risk, oldest [^(]+\(target 1 min 0 s, missed\)/);
+    const json = JSON.parse(readFileSync(report, 'utf8')) as DrillReportJson;
+    assert.deepEqual(json.rpo?.survivors[0].secrets, ['app-unsynced']);
+    // Preflight applies the RPO target, so the drill stops before it changes anything.
+    assert.deepEqual(json.steps.map((step) => `${step.name} ${step.status}`), ['preflight failed', 'loss skipped', 'canary skipped', 'failover-reads skipped', 'failback skipped', 'cleanup skipped']);
+    assert.ok(run.summary.includes('app-unsynced'), 'the job summary names the secret at risk');
+    assertNoValueIn(['SEEDVALUE-unsynced'], run, { 'the JSON report': readFileSync(report, 'utf8') });
+  });
+});

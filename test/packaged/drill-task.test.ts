@@ -1,0 +1,440 @@
+/**
+ * Runs the KeyVaultFailoverDrill task from the built .vsix the way the Azure Pipelines agent does:
+ * `node dist/index.js` with INPUT_* variables and a workload identity federation service
+ * connection, on Node 20 and Node 24, against the emulator. The post-job step runs the
+ * `postjobexecution` target with the task variable the step set, as the agent passes it on.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { request } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { startEmulator, type Emulator } from '../../emulator/index';
+import { runSyncCommand } from '../../src/commands/sync';
+import { createCredential, createSecretClient } from '../helpers/emulator';
+import { repoRoot } from '../helpers/front-ends';
+import { RecordingHost } from '../unit/sync/recording-host';
+import { parseLoggingCommands, withoutSecretRegistrations, type LoggingCommand } from './helpers/commands';
+import { SEEDED_SECRETS, assertNoSeededValue, jwtIssuers } from './helpers/fixture';
+import { ensureNode24, runNode, type NodeRuntime, type ProcessResult } from './helpers/runtimes';
+import { extractZip } from './helpers/zip';
+
+const CURRENT_NODE = `Node ${process.versions.node.split('.')[0]}`;
+const ARM_API_VERSION = '2025-05-01';
+
+/** The primary's network settings before a network drill: rules the drill must put back exactly. */
+const ORIGINAL_NETWORK = {
+  publicNetworkAccess: 'Enabled',
+  networkAcls: {
+    bypass: 'AzureServices',
+    defaultAction: 'Deny',
+    // 127.0.0.1 is the address every client of the emulator has, so the vault stays reachable.
+    ipRules: [{ value: '127.0.0.1' }, { value: '203.0.113.0/24' }],
+    virtualNetworkRules: [{ id: '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-app/providers/Microsoft.Network/virtualNetworks/vnet-app/subnets/snet-app' }],
+  },
+};
+
+/** One drill's vaults: a primary and two secondaries in failover order. */
+interface VaultSet {
+  primary: string;
+  secondaries: [string, string];
+}
+
+/** Returns the vault set of one test; each test has its own, so a failed test cannot hold another's lock. */
+function vaultSet(tag: string): VaultSet {
+  return { primary: `kv-${tag}-weu`, secondaries: [`kv-${tag}-neu`, `kv-${tag}-sea`] };
+}
+
+const SETS = {
+  logicalCurrent: vaultSet('lc'),
+  logicalNode24: vaultSet('l24'),
+  killedCurrent: vaultSet('kc'),
+  killedNode24: vaultSet('k24'),
+  missedRto: vaultSet('rto'),
+  missedRpo: vaultSet('rpo'),
+};
+
+/** Returns the agent's variables for a service connection: the authorization as JSON, its scheme, each parameter, and its data. */
+function connectionEnv(id: string, scheme: string, parameters: Record<string, string>, data: Record<string, string>): Record<string, string> {
+  const env: Record<string, string> = {
+    [`ENDPOINT_AUTH_${id}`]: JSON.stringify({ parameters, scheme }),
+    [`ENDPOINT_AUTH_SCHEME_${id}`]: scheme,
+  };
+  for (const [key, value] of Object.entries(parameters)) env[`ENDPOINT_AUTH_PARAMETER_${id}_${key.toUpperCase()}`] = value;
+  for (const [key, value] of Object.entries(data)) env[`ENDPOINT_DATA_${id}_${key.toUpperCase()}`] = value;
+  return env;
+}
+
+/**
+ * Returns the agent's variables for a job with a workload identity federation connection: the
+ * job's OIDC endpoint, its access token in SystemVssConnection and the job ids the drill records.
+ * Also returns what points Node and kvdr at the emulator: its CA, custom hosts and ARM endpoint.
+ */
+function agentEnv(emulator: Emulator, jobId: string): Record<string, string> {
+  const { identity } = emulator;
+  const { NODE_EXTRA_CA_CERTS, KVDR_ALLOW_CUSTOM_HOSTS, AZURE_AUTHORITY_HOST, KVDR_ARM_ENDPOINT } = emulator.env;
+  return {
+    NODE_EXTRA_CA_CERTS,
+    KVDR_ALLOW_CUSTOM_HOSTS,
+    AZURE_AUTHORITY_HOST,
+    KVDR_ARM_ENDPOINT,
+    AGENT_VERSION: '4.252.0',
+    BUILD_BUILDID: '812',
+    SYSTEM_JOBID: jobId,
+    INPUT_AZURESUBSCRIPTION: identity.serviceConnectionId,
+    SYSTEM_OIDCREQUESTURI: identity.oidcRequestUri,
+    ...connectionEnv(identity.serviceConnectionId, 'WorkloadIdentityFederation', { serviceprincipalid: emulator.clientId, tenantid: emulator.tenantId }, { environmentAuthorityUrl: emulator.authorityHost }),
+    ...connectionEnv('SystemVssConnection', 'OAuth', { AccessToken: identity.systemAccessToken }, {}),
+  };
+}
+
+function outputVariables(commands: LoggingCommand[]): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const command of commands) {
+    if (command.command === 'task.setvariable' && command.properties.isOutput === 'true') result[command.properties.variable] = command.data;
+  }
+  return result;
+}
+
+function registeredSecrets(commands: LoggingCommand[]): Set<string> {
+  return new Set(
+    commands
+      .filter((command) => command.command === 'task.setsecret' || (command.command === 'task.setvariable' && command.properties.issecret === 'true'))
+      .map((command) => command.data),
+  );
+}
+
+/**
+ * Returns the `VSTS_TASKVARIABLE_*` variables the agent gives the post-job step for the task
+ * variables the step set, named as azure-pipelines-task-lib reads them.
+ */
+function taskVariablesEnv(commands: LoggingCommand[]): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const command of commands.filter((candidate) => candidate.command === 'task.settaskvariable')) {
+    env[`VSTS_TASKVARIABLE_${command.properties.variable.replace(/[. ]/g, '_').toUpperCase()}`] = command.data;
+  }
+  return env;
+}
+
+function taskResult(commands: LoggingCommand[]): LoggingCommand {
+  const complete = commands.filter((command) => command.command === 'task.complete');
+  assert.equal(complete.length, 1, 'exactly one task.complete');
+  return complete[0];
+}
+
+/** The part of task.json the tests read. */
+interface TaskJson {
+  execution: Record<string, { target: string }>;
+  postjobexecution: Record<string, { target: string }>;
+  outputVariables: Array<{ name: string }>;
+}
+
+/** The part of the JSON report the tests read. */
+interface DrillReportJson {
+  runId: string;
+  passed: boolean;
+  steps: Array<{ name: string; status: string; error?: string }>;
+  canaries: Array<{ name: string; vaultId: string }>;
+  rpo?: { count?: number; survivors: Array<{ secrets: string[] }> };
+}
+
+describe('KeyVaultFailoverDrill task from the .vsix', function () {
+  this.timeout(600_000);
+  let work: string;
+  let taskDirectory: string;
+  let emulator: Emulator;
+  const runtimes = new Map<string, NodeRuntime>();
+  const started: Array<ReturnType<typeof spawn>> = [];
+
+  before(async () => {
+    work = mkdtempSync(join(tmpdir(), 'kvdr-packaged-drill-task-'));
+    runtimes.set(CURRENT_NODE, { label: CURRENT_NODE, path: process.execPath });
+    runtimes.set('Node 24', { label: 'Node 24', path: ensureNode24() });
+    execFileSync(process.execPath, ['scripts/build.mjs', 'tasks'], { cwd: repoRoot, stdio: 'inherit' });
+    const out = join(work, 'out');
+    execFileSync(process.execPath, ['scripts/package.mjs', '--out-dir', out, '--publisher', 'kvdr-test'], { cwd: repoRoot, stdio: ['ignore', 'ignore', 'pipe'] });
+    const vsix = readdirSync(out).find((name) => name.endsWith('.vsix'));
+    assert.ok(vsix, 'npm run package wrote a .vsix');
+    const entries = extractZip(join(out, vsix), join(work, 'vsix'));
+    assert.ok(entries.includes('tasks/KeyVaultFailoverDrill/task.json'), 'the .vsix contains the drill task');
+    taskDirectory = join(work, 'vsix', 'tasks', 'KeyVaultFailoverDrill');
+
+    const sets = Object.values(SETS);
+    // Purge protection keeps each canary soft-deleted in the secondaries, so the test can recover it and read every value the drill wrote.
+    emulator = await startEmulator({ vaults: sets.flatMap((set) => [set.primary, ...set.secondaries]), purgeProtection: sets.flatMap((set) => set.secondaries) });
+    for (const set of sets) await seedReplicated(set);
+  });
+
+  after(async () => {
+    for (const child of started) if (child.exitCode === null) child.kill('SIGKILL');
+    await emulator?.close();
+    if (work) rmSync(work, { recursive: true, force: true });
+  });
+
+  /** Seeds the primary with the hard-to-mask values and replicates them to both secondaries with a real mesh sync. */
+  async function seedReplicated(set: VaultSet): Promise<void> {
+    emulator.admin.seed(
+      set.primary,
+      Object.entries(SEEDED_SECRETS).map(([name, value]) => ({ name, value, contentType: 'text/plain', tags: { team: 'payments' } })),
+    );
+    const host = new RecordingHost({ mode: 'mesh', vault: [set.primary, ...set.secondaries].map((name) => emulator.vaults[name]) }, createCredential(emulator));
+    const code = await runSyncCommand(host, { env: { KVDR_ALLOW_CUSTOM_HOSTS: '1' }, tlsCa: emulator.ca });
+    assert.equal(code, 0, `replicating ${set.primary}: ${host.lines.join('\n')}`);
+  }
+
+  function drillInputs(set: VaultSet, extra: Record<string, string> = {}): Record<string, string> {
+    return {
+      INPUT_PRIMARY: emulator.vaults[set.primary],
+      INPUT_SECONDARY: set.secondaries.map((name) => emulator.vaults[name]).join('\n'),
+      ...extra,
+    };
+  }
+
+  function readTaskJson(): TaskJson {
+    return JSON.parse(readFileSync(join(taskDirectory, 'task.json'), 'utf8')) as TaskJson;
+  }
+
+  /** Returns the script the agent starts for a runtime: the step's or the post-job step's handler target. */
+  function handlerTarget(runtime: NodeRuntime, phase: 'execution' | 'postjobexecution'): string {
+    const handler = runtime.label === 'Node 24' ? 'Node24' : 'Node20_1';
+    return join(taskDirectory, readTaskJson()[phase][handler].target);
+  }
+
+  function agentTemp(): string {
+    return mkdtempSync(join(work, 'agent-temp-'));
+  }
+
+  async function runTask(runtime: NodeRuntime, phase: 'execution' | 'postjobexecution', env: Record<string, string>) {
+    const result = await runNode(runtime, handlerTarget(runtime, phase), { AGENT_TEMPDIRECTORY: agentTemp(), ...env }, work);
+    return { ...result, commands: parseLoggingCommands(result.stdout) };
+  }
+
+  /** Sends one request to the emulator's ARM surface with a management token, as an operator's tool would. */
+  async function armRequest(method: 'GET' | 'PATCH', resourceId: string, body?: unknown): Promise<{ publicNetworkAccess: string; networkAcls: unknown }> {
+    const token = await createCredential(emulator).getToken('https://management.azure.com/.default');
+    assert.ok(token, 'a management token from the emulator');
+    const url = new URL(`${resourceId.replace(/^\//, '')}?api-version=${ARM_API_VERSION}`, emulator.armUrl);
+    const text = await new Promise<string>((resolvePromise, rejectPromise) => {
+      const outgoing = request(url, { method, ca: emulator.ca, headers: { authorization: `Bearer ${token.token}`, 'content-type': 'application/json' } }, (response) => {
+        let received = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => (received += chunk));
+        response.on('end', () => (response.statusCode === 200 ? resolvePromise(received) : rejectPromise(new Error(`ARM ${method} ${url.pathname} returned ${response.statusCode}: ${received}`))));
+      });
+      outgoing.on('error', rejectPromise);
+      outgoing.end(body === undefined ? undefined : JSON.stringify(body));
+    });
+    const properties = (JSON.parse(text) as { properties: { publicNetworkAccess: string; networkAcls: unknown } }).properties;
+    return { publicNetworkAccess: properties.publicNetworkAccess, networkAcls: properties.networkAcls };
+  }
+
+  /**
+   * Recovers each canary from the secondary that wrote it (purge protection kept it soft-deleted)
+   * and returns every version's value (`all`) and each canary's current, rotated value (`rotated`),
+   * so the test can look for every value the drill wrote and read back.
+   */
+  async function canaryValues(set: VaultSet, canaries: DrillReportJson['canaries']): Promise<{ all: string[]; rotated: string[] }> {
+    const values = { all: [] as string[], rotated: [] as string[] };
+    for (const [index, canary] of canaries.entries()) {
+      const client = createSecretClient(emulator, set.secondaries[index]);
+      await (await client.beginRecoverDeletedSecret(canary.name, { intervalInMs: 100 })).pollUntilDone();
+      for await (const properties of client.listPropertiesOfSecretVersions(canary.name)) {
+        const secret = await client.getSecret(canary.name, { version: properties.version });
+        if (secret.value !== undefined) values.all.push(secret.value);
+      }
+      const current = await client.getSecret(canary.name);
+      if (current.value !== undefined) values.rotated.push(current.value);
+      await (await client.beginDeleteSecret(canary.name, { intervalInMs: 100 })).pollUntilDone();
+    }
+    return values;
+  }
+
+  async function hasActiveCanary(vault: string): Promise<boolean> {
+    for await (const properties of createSecretClient(emulator, vault).listPropertiesOfSecrets()) {
+      if (properties.name.startsWith('drill-canary-')) return true;
+    }
+    return false;
+  }
+
+  /** Fails when any vault of the set still has an active canary. */
+  async function assertNoActiveCanary(set: VaultSet): Promise<void> {
+    for (const vault of [set.primary, ...set.secondaries]) {
+      for await (const properties of createSecretClient(emulator, vault).listPropertiesOfSecrets()) {
+        assert.ok(!properties.name.startsWith('drill-canary-'), `${properties.name} is left in ${vault}`);
+      }
+    }
+  }
+
+  /** Fails when any of `values` appears in the task's log (registrations aside), its stderr or `files`. */
+  function assertNoValueIn(values: string[], run: ProcessResult, files: Record<string, string>): void {
+    const places: Record<string, string> = { stdout: withoutSecretRegistrations(run.stdout), stderr: run.stderr, ...files };
+    for (const [where, text] of Object.entries(places)) {
+      assertNoSeededValue(text, where);
+      for (const value of values) assert.ok(!text.includes(value), `a canary value appears in ${where}`);
+    }
+  }
+
+  for (const [label, set] of [[CURRENT_NODE, SETS.logicalCurrent], ['Node 24', SETS.logicalNode24]] as const) {
+    it(`passes a logical drill on ${label}`, async () => {
+      const runtime = runtimes.get(label)!;
+      const report = join(work, `${set.primary}.json`);
+      const markdown = join(work, `${set.primary}.md`);
+      const junit = join(work, `${set.primary}.xml`);
+      const env = { ...agentEnv(emulator, `job-${set.primary}`), ...drillInputs(set, { INPUT_REPORT: report, INPUT_MARKDOWN: markdown, INPUT_JUNIT: junit }) };
+      const run = await runTask(runtime, 'execution', env);
+
+      const complete = taskResult(run.commands);
+      assert.equal(complete.properties.result, 'Succeeded', `task result: ${complete.data}\nstderr: ${run.stderr}`);
+      assert.equal(run.code, 0);
+      const json = JSON.parse(readFileSync(report, 'utf8')) as DrillReportJson;
+      assert.deepEqual(json.steps.map((step) => `${step.name} ${step.status}`), ['preflight passed', 'loss passed', 'canary passed', 'failover-reads passed', 'failback passed', 'cleanup passed']);
+
+      const outputs = outputVariables(run.commands);
+      const declared = readTaskJson().outputVariables.map((output) => output.name);
+      assert.deepEqual(Object.keys(outputs).filter((name) => !declared.includes(name)), [], 'every output variable is declared in task.json');
+      assert.equal(outputs.result, 'succeeded');
+      assert.equal(outputs.passed, 'true');
+      assert.equal(outputs.runId, json.runId);
+      assert.match(outputs.runId, /^\d{14}-[0-9a-f]{6}$/);
+      assert.match(outputs.rtoSeconds, /^\d+\.\d$/);
+      assert.equal(outputs.rpoSecretsAtRisk, '0');
+      assert.equal(outputs.rpoOldestAgeSeconds, '0');
+      assert.equal(outputs.reportPath, report);
+
+      const summaries = run.commands.filter((command) => command.command === 'task.uploadsummary');
+      assert.equal(summaries.length, 1, 'one summary attachment');
+      const summary = readFileSync(summaries[0].data, 'utf8');
+      assert.match(summary, /^## kvdr drill: passed/m);
+      assert.match(summary, /### Timeline/);
+      assert.match(summary, /\| RTO \(end of loss to first write in a survivor\) \| [^|]+ \| 5 min 0 s \| met \|/);
+
+      const registered = registeredSecrets(run.commands);
+      assert.ok(registered.has(emulator.identity.systemAccessToken), 'the job access token is registered as a secret');
+      assert.ok(jwtIssuers(registered).includes(emulator.identity.state.pipelinesIssuer), 'the OIDC token is registered as a secret');
+      assert.equal(json.canaries.length, 2, 'one canary per secondary');
+      const values = await canaryValues(set, json.canaries);
+      assert.equal(values.all.length, 4, 'a write and a rotation per canary');
+      assert.equal(values.rotated.length, 2);
+      for (const value of values.rotated) assert.ok(registered.has(value), 'the rotated canary value, which the drill reads back, is registered as a secret');
+      assertNoValueIn(values.all, run, {
+        summary,
+        'the output variables': JSON.stringify(outputs),
+        'the JSON report': readFileSync(report, 'utf8'),
+        'the Markdown summary': readFileSync(markdown, 'utf8'),
+        'the JUnit file': readFileSync(junit, 'utf8'),
+      });
+      await assertNoActiveCanary(set);
+
+      const post = await runTask(runtime, 'postjobexecution', { ...env, ...taskVariablesEnv(run.commands) });
+      const postComplete = taskResult(post.commands);
+      assert.equal(postComplete.properties.result, 'Succeeded', `post-job result: ${postComplete.data}\nstderr: ${post.stderr}`);
+      assert.equal(postComplete.data, 'No drill of this job was left to restore.');
+      assert.equal(post.commands.filter((command) => command.command === 'task.uploadsummary').length, 0, 'the post-job step attaches no summary');
+    });
+  }
+
+  for (const [label, set] of [[CURRENT_NODE, SETS.killedCurrent], ['Node 24', SETS.killedNode24]] as const) {
+    it(`restores a killed network drill post-job on ${label}`, async () => {
+      const runtime = runtimes.get(label)!;
+      const resourceId = emulator.resourceIds[set.primary];
+      await armRequest('PATCH', resourceId, { properties: ORIGINAL_NETWORK });
+      const original = await armRequest('GET', resourceId);
+      const env = {
+        ...agentEnv(emulator, `job-${set.primary}`),
+        ...drillInputs(set, { INPUT_MODE: 'network', INPUT_ALLOWDISRUPTION: 'true', INPUT_PRIMARYRESOURCEID: resourceId, INPUT_LOCKEXPIRY: '10m', INPUT_PROPAGATIONTIMEOUT: '1m' }),
+        AGENT_TEMPDIRECTORY: agentTemp(),
+      };
+
+      // The slow second secondary keeps the outage open for seconds, so the kill lands inside it.
+      await emulator.admin.setFaults(set.secondaries[1], { latencyMs: 1000 });
+      const child = spawn(runtime.path, [handlerTarget(runtime, 'execution')], { cwd: work, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? work, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+      started.push(child);
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+      const exited = new Promise<void>((resolvePromise) => child.on('close', () => resolvePromise()));
+
+      // The step is killed once the first secondary contains a canary, so the post-job step must remove it too.
+      const deadline = Date.now() + 120_000;
+      while (!(await hasActiveCanary(set.secondaries[0]))) {
+        assert.equal(child.exitCode, null, `the task ended before the outage:\n${stdout}\n${stderr}`);
+        assert.ok(Date.now() < deadline, 'the drill never wrote a canary');
+        await sleep(25);
+      }
+      child.kill('SIGKILL');
+      await exited;
+      await emulator.admin.clearFaults(set.secondaries[1]);
+      assert.equal((await armRequest('GET', resourceId)).publicNetworkAccess, 'Disabled', 'the killed step left the primary closed');
+      const step = parseLoggingCommands(stdout);
+      assert.equal(step.filter((command) => command.command === 'task.complete').length, 0, 'the killed step never completed');
+
+      const post = await runTask(runtime, 'postjobexecution', { ...env, ...taskVariablesEnv(step) });
+      const complete = taskResult(post.commands);
+      assert.equal(complete.properties.result, 'Succeeded', `post-job result: ${complete.data}\nstderr: ${post.stderr}`);
+      assert.match(complete.data, /^Restored drill \d{14}-[0-9a-f]{6}\.$/);
+      assert.equal(post.code, 0);
+      const postLog = post.stdout.split('\n').filter((line) => !line.startsWith('##'));
+      assert.ok(postLog.some((line) => /removed canary drill-canary-\S+-1 from /.test(line)), `the post-job step removed the canary:\n${postLog.join('\n')}`);
+      const warnings = post.commands.filter((command) => command.command === 'task.issue' && command.properties.type === 'warning').map((command) => command.data);
+      assert.deepEqual(warnings.filter((warning) => !/did not finish; restoring what it changed\.$/.test(warning)), [], 'no warning besides the one naming the drill it restores');
+      assert.deepEqual(await armRequest('GET', resourceId), original, 'the post-job step put back the original network settings');
+      await createSecretClient(emulator, set.primary).getSecret('app-plain');
+      await assertNoActiveCanary(set);
+      assertNoValueIn([], { code: null, stdout, stderr }, {});
+      assertNoValueIn([], post, {});
+    });
+  }
+
+  it('fails on a missed RTO target', async () => {
+    const set = SETS.missedRto;
+    const report = join(work, `${set.primary}.json`);
+    // Latency in the first secondary makes the bookkeeping write and the canary write, which the RTO spans, take 200 ms or more.
+    await emulator.admin.setFaults(set.secondaries[0], { latencyMs: 100 });
+    const run = await runTask(runtimes.get('Node 24')!, 'execution', { ...agentEnv(emulator, `job-${set.primary}`), ...drillInputs(set, { INPUT_RTOTARGET: '50ms', INPUT_REPORT: report }) });
+    await emulator.admin.clearFaults(set.secondaries[0]);
+
+    const complete = taskResult(run.commands);
+    assert.equal(complete.properties.result, 'Failed', `task result: ${complete.data}\nstderr: ${run.stderr}`);
+    assert.equal(run.code, 1);
+    assert.match(complete.data, /RTO [\d.]+ m?s \(target 50 ms, missed\)/);
+    const outputs = outputVariables(run.commands);
+    assert.equal(outputs.result, 'failed');
+    assert.equal(outputs.passed, 'false');
+    assert.ok(Number(outputs.rtoSeconds) >= 0.2, `rtoSeconds ${outputs.rtoSeconds}`);
+    const issues = run.commands.filter((command) => command.command === 'task.issue' || command.command === 'task.logissue');
+    assert.ok(issues.some((issue) => issue.properties.type === 'error'), 'an error annotation');
+    const json = JSON.parse(readFileSync(report, 'utf8')) as DrillReportJson;
+    assert.ok(json.steps.every((step) => step.status === 'passed'), 'every step passed; only the target was missed');
+    const summary = readFileSync(run.commands.find((command) => command.command === 'task.uploadsummary')!.data, 'utf8');
+    assert.match(summary, /\| RTO \(end of loss to first write in a survivor\) \| [^|]+ \| 50 ms \| missed \|/);
+    assertNoValueIn((await canaryValues(set, json.canaries)).all, run, { summary });
+  });
+
+  it('fails on a missed RPO target', async () => {
+    const set = SETS.missedRpo;
+    // A write the secondaries never received, made two minutes before the drill.
+    emulator.admin.seed(set.primary, [{ name: 'app-unsynced', value: 'SEEDVALUE-unsynced', createdOn: Math.floor(Date.now() / 1000) - 120 }]);
+    const report = join(work, `${set.primary}.json`);
+    const run = await runTask(runtimes.get(CURRENT_NODE)!, 'execution', { ...agentEnv(emulator, `job-${set.primary}`), ...drillInputs(set, { INPUT_RPOTARGET: '1m', INPUT_REPORT: report }) });
+
+    const complete = taskResult(run.commands);
+    assert.equal(complete.properties.result, 'Failed', `task result: ${complete.data}\nstderr: ${run.stderr}`);
+    assert.equal(run.code, 1);
+    assert.match(complete.data, /RPO 1 secret\(s\) at risk, oldest [^(]+\(target 1 min 0 s, missed\)/);
+    const outputs = outputVariables(run.commands);
+    assert.equal(outputs.result, 'failed');
+    assert.equal(outputs.passed, 'false');
+    assert.equal(outputs.rpoSecretsAtRisk, '1');
+    assert.ok(Number(outputs.rpoOldestAgeSeconds) >= 120, `rpoOldestAgeSeconds ${outputs.rpoOldestAgeSeconds}`);
+    const json = JSON.parse(readFileSync(report, 'utf8')) as DrillReportJson;
+    assert.deepEqual(json.rpo?.survivors[0].secrets, ['app-unsynced']);
+    // Preflight applies the RPO target, so the drill stops before it changes anything.
+    assert.deepEqual(json.steps.map((step) => `${step.name} ${step.status}`), ['preflight failed', 'loss skipped', 'canary skipped', 'failover-reads skipped', 'failback skipped', 'cleanup skipped']);
+    const summary = readFileSync(run.commands.find((command) => command.command === 'task.uploadsummary')!.data, 'utf8');
+    assert.ok(summary.includes('app-unsynced'), 'the summary names the secret at risk');
+    assertNoValueIn(['SEEDVALUE-unsynced'], run, { summary, 'the JSON report': readFileSync(report, 'utf8') });
+  });
+});
