@@ -358,6 +358,13 @@ describe('one-way sync planner', () => {
     assert.equal(requests(target, 'setSecret'), 0);
   });
 
+  it('throws when no target can be listed', async () => {
+    const [source, target] = vaults(clock, 'kv-src', 'kv-dst');
+    source.seed('app', 'SEEDVALUE-app');
+    target.injectFailure({ code: 'unavailable', times: Infinity });
+    await assert.rejects(sync([source, target], policy()), (error: Error & { code?: string }) => error.code === 'unavailable');
+  });
+
   it('warns of copies made before a listing failure', async () => {
     const [source, target] = vaults(clock, 'kv-src', 'kv-dst');
     for (let index = 0; index < 60; index += 1) source.seed(`app-${String(index).padStart(2, '0')}`, `SEEDVALUE-${index}`);
