@@ -58,11 +58,18 @@ export class DrillLock {
 
     const lock = new DrillLock(options, options.record);
     await lock.write('running');
-    await sleep(options.settleInMs, undefined, { signal: options.abortSignal });
+    let claims: Array<{ claim: RunClaim; vaultUrl: string }>;
+    try {
+      await sleep(options.settleInMs, undefined, { signal: options.abortSignal });
+      claims = await activeClaims(options, seconds);
+    } catch (error) {
+      // Withdraw the written claim even after the deadline fired, or it blocks every drill until it lapses.
+      await lock.release('withdrawn').catch(() => undefined);
+      throw error;
+    }
 
     // A claim made in the same second as another cannot tell which came first, so both withdraw:
     // two drills may then both refuse to start, but two never run at once.
-    const claims = await activeClaims(options, seconds);
     const own = claims.find((found) => found.claim.runId === options.record.runId);
     const rival = claims.find((found) => found.claim.runId !== options.record.runId && (own === undefined || found.claim.claimedOn <= own.claim.claimedOn));
     if (rival !== undefined) {

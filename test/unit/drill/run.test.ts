@@ -129,6 +129,20 @@ describe('runDrill with in-memory vaults', () => {
     await assert.rejects(second!, /Another drill is in progress: drill \S+ \(job job-1\) holds the lock/);
   });
 
+  it('withdraws its claim when stopped while locking', async () => {
+    const { neu, options } = setup();
+    const controller = new AbortController();
+    const stopping = setTimeout(() => controller.abort(), 50);
+
+    await assert.rejects(runDrill({ ...options, lockSettleInMs: 5_000, abortSignal: controller.signal }));
+    clearTimeout(stopping);
+
+    const statuses = (await listRunClaims(neu)).map((claim) => claim.status);
+    assert.deepEqual(statuses, ['withdrawn']);
+    const next = await runDrill({ ...options, jobId: 'job-2' });
+    assert.equal(next.passed, true);
+  });
+
   it('never runs two racing drills', async () => {
     const { neu, options } = setup();
     const results = await Promise.allSettled([runDrill(options), runDrill({ ...options, jobId: 'job-2' })]);
