@@ -45839,8 +45839,14 @@ var DrillLock = class _DrillLock {
     if (before.length > 0) throw lockHeld(before[0].claim, before[0].vaultUrl);
     const lock = new _DrillLock(options, options.record);
     await lock.write("running");
-    await (0, import_promises5.setTimeout)(options.settleInMs, void 0, { signal: options.abortSignal });
-    const claims = await activeClaims(options, seconds);
+    let claims;
+    try {
+      await (0, import_promises5.setTimeout)(options.settleInMs, void 0, { signal: options.abortSignal });
+      claims = await activeClaims(options, seconds);
+    } catch (error2) {
+      await lock.release("withdrawn").catch(() => void 0);
+      throw error2;
+    }
     const own = claims.find((found) => found.claim.runId === options.record.runId);
     const rival = claims.find((found) => found.claim.runId !== options.record.runId && (own === void 0 || found.claim.claimedOn <= own.claim.claimedOn));
     if (rival !== void 0) {
