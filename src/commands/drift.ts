@@ -96,7 +96,7 @@ function readVaults(host: Host, env: NodeJS.ProcessEnv): { vaults: VaultReferenc
   // The source may also be listed among --vault; the other vaults are its targets.
   const targets = listed.filter((reference) => reference.url !== source.url);
   if (targets.length === 0) throw invalidInput(`--source ${source.url} has nothing to be compared with: give the other vaults with --vault.`);
-  assertDistinctVaults(targets);
+  assertDistinctVaults([source, ...targets]);
   return { vaults: [source, ...targets], hasSource: true };
 }
 

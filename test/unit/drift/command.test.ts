@@ -42,6 +42,7 @@ describe('kvdr drift command', () => {
     ['one vault without a source', { vault: 'kv-a' }, /at least two vaults/],
     ['a source alone', { source: 'kv-src', vault: 'kv-src' }, /nothing to be compared with/],
     ['a vault given twice', { vault: ['kv-a', 'kv-a'] }, /more than once/],
+    ['a source sharing a target\'s vault id', { source: 'kv-a', vault: ['https://kv-a.vault.azure.cn/', 'kv-b'] }, /same vault id "kv-a"/],
     ['prune without a source', { vault: ['kv-a', 'kv-b'], prune: true }, /--prune needs --source/],
     ['an unknown on-drift', { vault: ['kv-a', 'kv-b'], onDrift: 'explode' }, /Invalid --on-drift "explode": use one of fail, warn, ignore/],
     ['a region without a directory', { vault: ['kv-a', 'kv-b'], region: 'westeurope' }, /--region needs --terraform-dir/],
