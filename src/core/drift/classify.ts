@@ -63,8 +63,11 @@ export function classifyAction(action: PlannedAction, context: ClassifyContext):
       const differing = existing !== undefined && action.from !== undefined ? differingProperties(existing, action.from) : [];
       return finding('properties-differ', `Same value, different ${differing.join(', ') || 'properties'}; kvdr sync updates the properties without a new version.`);
     }
-    case 'conflict':
-      return finding('diverged', `${action.reason ?? 'Written in both vaults since their last common origin.'} Decide which write wins, then run kvdr sync with --on-conflict.`);
+    case 'conflict': {
+      // The check plans under --on-conflict fail to see every conflict; the user's sync may resolve it under another policy.
+      const reason = (action.reason ?? 'Written in both vaults since their last common origin.').replace('; left under --on-conflict fail.', '.');
+      return finding('diverged', `${reason} Decide which write wins, then run kvdr sync with --on-conflict.`);
+    }
     case 'delete':
       return finding('extra', action.reason, 'drift');
     case 'skip':

@@ -138,6 +138,20 @@ describe('secret drift', () => {
     assert.deepEqual(deep.valuesRead, []);
   });
 
+  it('names no policy in a diverged reason', async () => {
+    const [source, target] = vaults(clock, 'kv-src', 'kv-a');
+    source.seed('shared', 'SEEDVALUE-shared');
+    clock.advance();
+    await sync([source, target], policy());
+    clock.advance();
+    target.seed('shared', 'SEEDVALUE-local');
+
+    const result = await check([source, target]);
+
+    assert.deepEqual(lines(result.findings), ['shared@kv-a diverged drift']);
+    assert.equal(result.findings[0].reason, 'The target holds a write the source never saw. Decide which write wins, then run kvdr sync with --on-conflict.');
+  });
+
   it('skips disabled replicas under deep', async () => {
     const [source, target] = vaults(clock, 'kv-src', 'kv-a');
     source.seed('off', 'SEEDVALUE-off', { enabled: false });
