@@ -46112,8 +46112,10 @@ function classifyAction(action, context3) {
       const differing = existing !== void 0 && action.from !== void 0 ? differingProperties(existing, action.from) : [];
       return finding("properties-differ", `Same value, different ${differing.join(", ") || "properties"}; kvdr sync updates the properties without a new version.`);
     }
-    case "conflict":
-      return finding("diverged", `${action.reason ?? "Written in both vaults since their last common origin."} Decide which write wins, then run kvdr sync with --on-conflict.`);
+    case "conflict": {
+      const reason = (action.reason ?? "Written in both vaults since their last common origin.").replace("; left under --on-conflict fail.", ".");
+      return finding("diverged", `${reason} Decide which write wins, then run kvdr sync with --on-conflict.`);
+    }
     case "delete":
       return finding("extra", action.reason, "drift");
     case "skip":
@@ -52351,7 +52353,7 @@ function readVaults(host, env) {
   }
   const targets = listed.filter((reference) => reference.url !== source.url);
   if (targets.length === 0) throw invalidInput(`--source ${source.url} has nothing to be compared with: give the other vaults with --vault.`);
-  assertDistinctVaults(targets);
+  assertDistinctVaults([source, ...targets]);
   return { vaults: [source, ...targets], hasSource: true };
 }
 function readTerraformInputs(host) {
