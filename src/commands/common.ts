@@ -92,9 +92,6 @@ export function readSecretFilter(host: Host): SecretFilter {
   });
 }
 
-/** The longest delay `setTimeout` accepts, 2^31 - 1 ms (about 596.5 hours). */
-const MAX_TIMER_DELAY_IN_MS = 2_147_483_647;
-
 /** Reads `--max-rps`, `--timeout` and `--call-timeout`. */
 export function readLimits(host: Host, defaults: { timeout?: string } = {}): RunLimits {
   const rpsText = host.getInput('maxRps') ?? '300';
@@ -103,15 +100,10 @@ export function readLimits(host: Host, defaults: { timeout?: string } = {}): Run
   if (!Number.isFinite(maxRequestsPerSecond) || maxRequestsPerSecond <= 0) {
     throw invalidInput(`Invalid --max-rps "${rpsText}": give a positive number of requests per second per vault, such as 300.`);
   }
-  const timeoutText = host.getInput('timeout') ?? defaults.timeout ?? '30m';
-  const callTimeoutText = host.getInput('callTimeout') ?? '30s';
-  const timeoutInMs = parseDurationInMs(timeoutText, '--timeout');
-  const callTimeoutInMs = parseDurationInMs(callTimeoutText, '--call-timeout');
+  const timeoutInMs = parseDurationInMs(host.getInput('timeout') ?? defaults.timeout ?? '30m', '--timeout');
+  const callTimeoutInMs = parseDurationInMs(host.getInput('callTimeout') ?? '30s', '--call-timeout');
   if (timeoutInMs <= 0) throw invalidInput('Invalid --timeout: give a positive duration, such as 30m.');
   if (callTimeoutInMs <= 0) throw invalidInput('Invalid --call-timeout: give a positive duration, such as 30s.');
-  // Node fires a longer timer after 1 ms, so the run would stop at once.
-  if (timeoutInMs > MAX_TIMER_DELAY_IN_MS) throw invalidInput(`Invalid --timeout "${timeoutText}": use at most 596h, the longest timer Node.js supports.`);
-  if (callTimeoutInMs > MAX_TIMER_DELAY_IN_MS) throw invalidInput(`Invalid --call-timeout "${callTimeoutText}": use at most 596h, the longest timer Node.js supports.`);
   return { maxRequestsPerSecond, timeoutInMs, callTimeoutInMs };
 }
 
