@@ -45437,12 +45437,17 @@ var GitHubActionsHost = class {
 
 // src/core/duration.ts
 var UNITS = { ms: 1, s: 1e3, m: 6e4, h: 36e5 };
+var MAX_DURATION_IN_MS = 2147483647;
 function parseDurationInMs(text, label) {
   const match2 = /^(\d+)(ms|s|m|h)$/.exec(text.trim());
   if (!match2) {
     throw invalidInput(`Invalid duration for ${label}: "${text}". Use a whole number with ms, s, m or h, such as 30s, 5m or 1h.`);
   }
-  return Number(match2[1]) * UNITS[match2[2]];
+  const milliseconds = Number(match2[1]) * UNITS[match2[2]];
+  if (milliseconds > MAX_DURATION_IN_MS) {
+    throw invalidInput(`Invalid ${label} "${text}": use at most 596h, the longest timer Node.js supports.`);
+  }
+  return milliseconds;
 }
 function formatDuration(milliseconds) {
   if (milliseconds < 1e3) return `${Math.round(milliseconds)} ms`;
@@ -45917,7 +45922,7 @@ var PlanApplier = class {
     const slot = (vaultId) => this.slotOf(vaultId);
     const down = options.failedVaults ?? /* @__PURE__ */ new Map();
     const record = (result) => {
-      this.results.set(result.action, { action: result.action, outcome: result.outcome, error: result.error, errorCode: result.errorCode });
+      this.results.set(result.action, { action: result.action, outcome: result.outcome, error: result.error, errorCode: result.errorCode, errorVaultId: result.errorVaultId });
       this.done += 1;
       options.onProgress?.(this.done, this.submitted);
     };
@@ -45927,7 +45932,8 @@ var PlanApplier = class {
       markDownOnConnectionFailure(engineError, vaultIdByUrl, down, logger30);
       const message = describeError(error2);
       logger30.debug(`Failed: ${action.kind} ${action.name} in ${action.vaultId}: ${message}`);
-      record({ action, outcome: "failed", error: message, errorCode: engineError?.code ?? "internal" });
+      const errorVaultId = (engineError?.vaultUrl === void 0 ? void 0 : vaultIdByUrl.get(engineError.vaultUrl)) ?? action.vaultId;
+      record({ action, outcome: "failed", error: message, errorCode: engineError?.code ?? "internal", errorVaultId });
     };
     this.context = { options, slot, down, fail, record, logger: logger30 };
   }
@@ -52244,7 +52250,7 @@ function describeOutcome2(run, counts) {
   }
   const applied = `${counts.created} created, ${counts.updated} updated, ${counts.propertiesUpdated} properties updated, ${counts.recovered} recovered, ${counts.deleted} deleted, ${counts.skipped} skipped`;
   if (counts.failed > 0 || counts.conflicts > 0) {
-    const failedVaults = [...new Set(run.results.filter((item) => item.outcome === "failed").map((item) => item.action.vaultId))];
+    const failedVaults = [...new Set(run.results.filter((item) => item.outcome === "failed").map((item) => item.errorVaultId ?? item.action.vaultId))];
     const where = failedVaults.length > 0 ? ` Failures in ${failedVaults.join(", ")}.` : "";
     return { result: "partial", message: `Sync finished with ${counts.failed} failed and ${counts.conflicts} conflicting pair(s): ${applied}.${where}${unusableText}` };
   }
