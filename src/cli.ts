@@ -31,6 +31,7 @@ function addCommand(program: Command, spec: CommandSpec): void {
       if (!isEngineError(error)) host.log.debug(error instanceof Error ? String(error.stack) : String(error));
       process.exitCode = ExitCode.Fatal;
     }
+    host.writeFallbackResult(spec.name, Number(process.exitCode ?? 0));
   });
 }
 

@@ -32,6 +32,9 @@ export class CliHost implements Host {
   private readonly stderr: NodeJS.WritableStream;
   private readonly env: NodeJS.ProcessEnv;
   private readonly json: boolean;
+  private resultWritten = false;
+  /** Error lines logged so far, kept for the `--json` document of a run that wrote no result. */
+  private readonly errorMessages: string[] = [];
 
   constructor(options: CliHostOptions) {
     this.flags = options.flags;
@@ -48,7 +51,10 @@ export class CliHost implements Host {
       debug: (message) => (verbose ? write('debug: ', message) : undefined),
       info: (message) => write('  '.repeat(depth), message),
       warning: (message) => write('warning: ', message),
-      error: (message) => write('error: ', message),
+      error: (message) => {
+        this.errorMessages.push(message);
+        write('error: ', message);
+      },
       group: async (name, fn) => {
         write('  '.repeat(depth), name);
         depth += 1;
@@ -107,9 +113,19 @@ export class CliHost implements Host {
   }
 
   writeResult(value: unknown): void {
+    this.resultWritten = true;
     // Redact string values only: redacting the serialized text would turn a secret such as
     // "true" or "300" in a boolean or a number into ***, which is not JSON.
     if (this.json) this.stdout.write(JSON.stringify(value, (_key, field: unknown) => (typeof field === 'string' ? this.masker.redact(field) : field), 2) + '\n');
+  }
+
+  /**
+   * Writes a minimal JSON document under `--json` when the command ended without a result (bad
+   * input or a fatal error), so that a caller piping stdout into a JSON parser always gets one.
+   */
+  writeFallbackResult(command: string, exitCode: number): void {
+    if (this.resultWritten) return;
+    this.writeResult({ command, result: exitCode === 0 ? 'succeeded' : 'failed', exitCode, errors: this.errorMessages });
   }
 
   /** Writes human-readable output (such as the plan table) on stdout, unless `--json` owns stdout. */
