@@ -30,8 +30,8 @@ export async function takeInventories(primary: VaultStore, survivors: readonly V
  * Compares each survivor with the primary. A secret is at risk in a survivor when the survivor
  * lacks it, or when the survivor's current version comes from an older origin than the
  * primary's. Its age is the time from the primary's write (the current version's `createdOn`) to
- * the cut. Bookkeeping secrets, secrets outside `filter` and replicas of a secret that the survivor
- * itself wrote and then deleted are not counted.
+ * the cut. Bookkeeping secrets, secrets outside `filter`, disabled versions and replicas of a
+ * secret that the survivor itself wrote and then deleted are not counted.
  */
 export function measureDataAtRisk(inventories: CutInventories, filter: SecretFilter): DataAtRisk[] {
   const { primary, cutAtInMs } = inventories;
@@ -40,6 +40,8 @@ export function measureDataAtRisk(inventories: CutInventories, filter: SecretFil
     let oldestCreatedOn: number | undefined;
     for (const [key, entry] of primary.entries) {
       if (filter.exclusionOf({ name: entry.name, tags: tagsOf(entry), contentType: entry.contentType, managed: entry.managed }) !== undefined) continue;
+      // Sync cannot read a disabled version, so it never replicates one, and no client can read it either.
+      if (!entry.enabled) continue;
       const origin = entryOrigin(entry, primary.vaultId);
       const replica = survivor.entries.get(key);
       // The survivor wrote this secret first and deleted it since: the mesh never re-creates it there.

@@ -54,6 +54,15 @@ describe('data at risk', () => {
     assert.deepEqual(risk.secrets, ['written-in-sec']);
   });
 
+  it('skips disabled primary versions', async () => {
+    const { primary, survivor } = vaults();
+    primary.seed('disabled', 'v', { createdOn: now - 60, enabled: false });
+
+    const [risk] = measureDataAtRisk(await takeInventories(primary, [survivor]), createSecretFilter());
+
+    assert.equal(risk.count, 0);
+  });
+
   it('skips bookkeeping and filtered secrets', async () => {
     const { primary, survivor } = vaults();
     primary.seed('kvdr-drill-state', '{}', { createdOn: now - 60 });
