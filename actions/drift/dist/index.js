@@ -45441,12 +45441,17 @@ var import_node_path5 = require("node:path");
 
 // src/core/duration.ts
 var UNITS = { ms: 1, s: 1e3, m: 6e4, h: 36e5 };
+var MAX_DURATION_IN_MS = 2147483647;
 function parseDurationInMs(text, label) {
   const match2 = /^(\d+)(ms|s|m|h)$/.exec(text.trim());
   if (!match2) {
     throw invalidInput(`Invalid duration for ${label}: "${text}". Use a whole number with ms, s, m or h, such as 30s, 5m or 1h.`);
   }
-  return Number(match2[1]) * UNITS[match2[2]];
+  const milliseconds = Number(match2[1]) * UNITS[match2[2]];
+  if (milliseconds > MAX_DURATION_IN_MS) {
+    throw invalidInput(`Invalid ${label} "${text}": use at most 596h, the longest timer Node.js supports.`);
+  }
+  return milliseconds;
 }
 function formatDuration(milliseconds) {
   if (milliseconds < 1e3) return `${Math.round(milliseconds)} ms`;
@@ -52257,21 +52262,16 @@ function readSecretFilter(host) {
     contentTypes: host.getListInput("contentType")
   });
 }
-var MAX_TIMER_DELAY_IN_MS = 2147483647;
 function readLimits(host, defaults2 = {}) {
   const rpsText = host.getInput("maxRps") ?? "300";
   const maxRequestsPerSecond = /^\d+(\.\d+)?$/.test(rpsText) ? Number(rpsText) : Number.NaN;
   if (!Number.isFinite(maxRequestsPerSecond) || maxRequestsPerSecond <= 0) {
     throw invalidInput(`Invalid --max-rps "${rpsText}": give a positive number of requests per second per vault, such as 300.`);
   }
-  const timeoutText = host.getInput("timeout") ?? defaults2.timeout ?? "30m";
-  const callTimeoutText = host.getInput("callTimeout") ?? "30s";
-  const timeoutInMs = parseDurationInMs(timeoutText, "--timeout");
-  const callTimeoutInMs = parseDurationInMs(callTimeoutText, "--call-timeout");
+  const timeoutInMs = parseDurationInMs(host.getInput("timeout") ?? defaults2.timeout ?? "30m", "--timeout");
+  const callTimeoutInMs = parseDurationInMs(host.getInput("callTimeout") ?? "30s", "--call-timeout");
   if (timeoutInMs <= 0) throw invalidInput("Invalid --timeout: give a positive duration, such as 30m.");
   if (callTimeoutInMs <= 0) throw invalidInput("Invalid --call-timeout: give a positive duration, such as 30s.");
-  if (timeoutInMs > MAX_TIMER_DELAY_IN_MS) throw invalidInput(`Invalid --timeout "${timeoutText}": use at most 596h, the longest timer Node.js supports.`);
-  if (callTimeoutInMs > MAX_TIMER_DELAY_IN_MS) throw invalidInput(`Invalid --call-timeout "${callTimeoutText}": use at most 596h, the longest timer Node.js supports.`);
   return { maxRequestsPerSecond, timeoutInMs, callTimeoutInMs };
 }
 function readChoice(host, name3, choices, defaultValue) {
