@@ -171,6 +171,16 @@ function planDeletedInOrigin(context: PlanContext, key: string, name: string, va
  * newest value wins. A delete looks the same as a missing replica, so missing copies are created.
  */
 function planMeshByValueHash(context: PlanContext, key: string, vaults: readonly VaultInventory[], holders: readonly Holder[]): void {
+  const vaultIds = vaults.map((vault) => vault.vaultId);
+  const exclusionOf = (holder: Holder): string | undefined =>
+    context.policy.filter.exclusionOf({ name: holder.entry.name, tags: tagsOf(holder.entry), contentType: holder.entry.contentType });
+  // Checked before any value is read, so a secret that the filters exclude in every vault is never read.
+  const exclusions = holders.map(exclusionOf);
+  if (exclusions.every((exclusion) => exclusion !== undefined)) {
+    skipAll(context, key, holders[0].entry.name, vaultIds, exclusions[0] as string);
+    return;
+  }
+
   const readable = holders.filter((holder) => holder.entry.enabled);
   let pending = false;
   for (const holder of readable) {
@@ -180,7 +190,7 @@ function planMeshByValueHash(context: PlanContext, key: string, vaults: readonly
   }
   if (pending) return;
   if (readable.length === 0) {
-    skipAll(context, key, holders[0].entry.name, vaults.map((vault) => vault.vaultId), 'disabled-in-source');
+    skipAll(context, key, holders[0].entry.name, vaultIds, 'disabled-in-source');
     return;
   }
 
@@ -188,6 +198,11 @@ function planMeshByValueHash(context: PlanContext, key: string, vaults: readonly
   const winningHash = context.facts.valueHashes.get(factKey(key, newest.vault.vaultId));
   const winners = readable.filter((holder) => context.facts.valueHashes.get(factKey(key, holder.vault.vaultId)) === winningHash);
   const propertySource = latestUpdated(winners);
+  const exclusion = exclusionOf(propertySource);
+  if (exclusion !== undefined) {
+    skipAll(context, key, propertySource.entry.name, vaultIds, exclusion);
+    return;
+  }
   // The oldest holder of the winning value is the one the others were copied from. Within one
   // second the vault order decides, because winners are listed in that order.
   const original = winners.reduce((oldest, holder) => (holder.origin.createdOn < oldest.origin.createdOn ? holder : oldest));

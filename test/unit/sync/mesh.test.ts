@@ -202,6 +202,20 @@ describe('mesh sync planner', () => {
     assert.equal(b.versionCount('full'), 1);
   });
 
+  it('applies tag filters to 15-tag secrets', async () => {
+    const [a, b] = vaults(clock, 'kv-a', 'kv-b');
+    const tags = Object.fromEntries(Array.from({ length: 15 }, (_, index) => [`t${index}`, `${index}`]));
+    a.seed('full', 'SEEDVALUE-full', { tags });
+    a.seed('full-prod', 'SEEDVALUE-full-prod', { tags: { ...tags, t0: 'prod' } });
+
+    const result = await sync([a, b], mesh({ filter: { tags: ['t0=prod'] } }));
+
+    assert.equal(pair(result, 'full', 'kv-b').action.reason, 'excluded-by-tag');
+    assert.equal(b.versionCount('full'), 0);
+    assert.equal(b.versionCount('full-prod'), 1);
+    assert.equal(result.valuesRead.includes('SEEDVALUE-full'), false, 'the excluded value was never read');
+  });
+
   it('adds lineage once a 15-tag secret drops a tag', async () => {
     const [a, b] = vaults(clock, 'kv-a', 'kv-b');
     const tags = Object.fromEntries(Array.from({ length: 15 }, (_, index) => [`t${index}`, `${index}`]));
