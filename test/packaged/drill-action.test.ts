@@ -54,6 +54,7 @@ const SETS = {
   killedNode24: vaultSet('k24'),
   missedRto: vaultSet('rto'),
   missedRpo: vaultSet('rpo'),
+  cancelled: vaultSet('sig'),
 };
 
 /** The part of the JSON report the tests read. */
@@ -281,42 +282,53 @@ describe('drill action bundle', function () {
     });
   }
 
+  /**
+   * Starts the action's main step with a network drill on `set` and sends `signal` once the outage
+   * is on and the first secondary contains a canary. Returns the step's output and files and what
+   * the test needs to run the post step and compare the primary's settings.
+   */
+  async function stopNetworkDrill(runtime: NodeRuntime, set: VaultSet, signal: NodeJS.Signals) {
+    const resourceId = emulator.resourceIds[set.primary];
+    await armRequest('PATCH', resourceId, { properties: ORIGINAL_NETWORK });
+    const original = await armRequest('GET', resourceId);
+    const report = join(work, `${set.primary}.json`);
+    const env = runnerEnv(set, { INPUT_MODE: 'network', INPUT_ALLOWDISRUPTION: 'true', INPUT_PRIMARYRESOURCEID: resourceId, INPUT_LOCKEXPIRY: '10m', INPUT_PROPAGATIONTIMEOUT: '1m', INPUT_REPORT: report });
+    const files = stepFiles();
+
+    // The slow second secondary keeps the outage open for seconds, so the signal lands inside it.
+    await emulator.admin.setFaults(set.secondaries[1], { latencyMs: 1000 });
+    const manifest = readActionManifest(actionDirectory);
+    const child = spawn(runtime.path, [join(actionDirectory, manifest.runs.main)], {
+      cwd: files.RUNNER_TEMP,
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? work, ...env, ...files },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    started.push(child);
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    const exited = new Promise<number | null>((resolvePromise) => child.on('close', (code) => resolvePromise(code)));
+
+    // A canary in the first secondary means the outage is on and there is a canary to remove.
+    const deadline = Date.now() + 120_000;
+    while (!(await hasActiveCanary(set.secondaries[0]))) {
+      assert.equal(child.exitCode, null, `the step ended before the outage:\n${stdout}\n${stderr}`);
+      assert.ok(Date.now() < deadline, 'the drill never wrote a canary');
+      await sleep(25);
+    }
+    assert.equal((await armRequest('GET', resourceId)).publicNetworkAccess, 'Disabled', 'the primary is closed when the signal is sent');
+    child.kill(signal);
+    await emulator.admin.clearFaults(set.secondaries[1]);
+    const code = await exited;
+    return { env, resourceId, original, report, step: readStep({ code, stdout, stderr }, files) };
+  }
+
   for (const [label, set] of [[CURRENT_NODE, SETS.killedCurrent], ['Node 24', SETS.killedNode24]] as const) {
-    it(`restores a cancelled network drill in post on ${label}`, async () => {
+    it(`restores a killed network drill in post on ${label}`, async () => {
       const runtime = runtimes.get(label)!;
-      const resourceId = emulator.resourceIds[set.primary];
-      await armRequest('PATCH', resourceId, { properties: ORIGINAL_NETWORK });
-      const original = await armRequest('GET', resourceId);
-      const env = runnerEnv(set, { INPUT_MODE: 'network', INPUT_ALLOWDISRUPTION: 'true', INPUT_PRIMARYRESOURCEID: resourceId, INPUT_LOCKEXPIRY: '10m', INPUT_PROPAGATIONTIMEOUT: '1m' });
-      const files = stepFiles();
-
-      // The slow second secondary keeps the outage open for seconds, so the kill lands inside it.
-      await emulator.admin.setFaults(set.secondaries[1], { latencyMs: 1000 });
-      const manifest = readActionManifest(actionDirectory);
-      const child = spawn(runtime.path, [join(actionDirectory, manifest.runs.main)], {
-        cwd: files.RUNNER_TEMP,
-        env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? work, ...env, ...files },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      started.push(child);
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-      const exited = new Promise<void>((resolvePromise) => child.on('close', () => resolvePromise()));
-
-      // The step is killed once the first secondary contains a canary, so the post step must remove it too.
-      const deadline = Date.now() + 120_000;
-      while (!(await hasActiveCanary(set.secondaries[0]))) {
-        assert.equal(child.exitCode, null, `the step ended before the outage:\n${stdout}\n${stderr}`);
-        assert.ok(Date.now() < deadline, 'the drill never wrote a canary');
-        await sleep(25);
-      }
-      child.kill('SIGKILL');
-      await exited;
-      await emulator.admin.clearFaults(set.secondaries[1]);
+      const { env, resourceId, original, step } = await stopNetworkDrill(runtime, set, 'SIGKILL');
       assert.equal((await armRequest('GET', resourceId)).publicNetworkAccess, 'Disabled', 'the killed step left the primary closed');
-      const step = readStep({ code: null, stdout, stderr }, files);
       assert.equal(step.outputs.result, undefined, 'the killed step never finished');
 
       const post = await runAction(runtime, 'post', env, step.state);
@@ -333,6 +345,27 @@ describe('drill action bundle', function () {
       assertNoValueIn([], post);
     });
   }
+
+  it('restores the primary itself on SIGINT', async () => {
+    // The runner sends SIGINT to a cancelled step before it kills it.
+    const set = SETS.cancelled;
+    const runtime = runtimes.get('Node 24')!;
+    const { env, resourceId, original, report, step } = await stopNetworkDrill(runtime, set, 'SIGINT');
+
+    assert.equal(step.code, 1, `exit code; stderr: ${step.stderr}`);
+    assert.equal(step.outputs.result, 'failed');
+    assert.ok(step.commands.some((command) => command.command === 'error'), 'an error annotation');
+    assert.deepEqual(await armRequest('GET', resourceId), original, 'the step put back the original network settings before it exited');
+    const json = JSON.parse(readFileSync(report, 'utf8')) as DrillReportJson & { network: { restored: boolean }; warnings: string[] };
+    assert.equal(json.network.restored, true);
+    assert.ok(json.warnings.some((warning) => /stopped by SIGINT/.test(warning)), JSON.stringify(json.warnings));
+    await assertNoActiveCanary(set);
+    assertNoValueIn([], step);
+
+    const post = await runAction(runtime, 'post', env, step.state);
+    assert.equal(post.code, 0, `post step exit code; stderr: ${post.stderr}`);
+    assert.ok(post.stdout.includes('No drill of this job was left to restore.'), withoutMaskCommands(post.stdout));
+  });
 
   it('fails on a missed RTO target', async () => {
     const set = SETS.missedRto;

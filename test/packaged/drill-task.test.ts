@@ -54,6 +54,7 @@ const SETS = {
   killedNode24: vaultSet('k24'),
   missedRto: vaultSet('rto'),
   missedRpo: vaultSet('rpo'),
+  cancelled: vaultSet('sig'),
 };
 
 /** Returns the agent's variables for a service connection: the authorization as JSON, its scheme, each parameter, and its data. */
@@ -335,43 +336,55 @@ describe('KeyVaultFailoverDrill task from the .vsix', function () {
     });
   }
 
+  /**
+   * Starts the task's step with a network drill on `set` and sends `signal` once the outage is on
+   * and the first secondary contains a canary. Returns the step's output and what the test needs to
+   * run the post-job step and compare the primary's settings.
+   */
+  async function stopNetworkDrill(runtime: NodeRuntime, set: VaultSet, signal: NodeJS.Signals) {
+    const resourceId = emulator.resourceIds[set.primary];
+    await armRequest('PATCH', resourceId, { properties: ORIGINAL_NETWORK });
+    const original = await armRequest('GET', resourceId);
+    const report = join(work, `${set.primary}.json`);
+    const env = {
+      ...agentEnv(emulator, `job-${set.primary}`),
+      ...drillInputs(set, { INPUT_MODE: 'network', INPUT_ALLOWDISRUPTION: 'true', INPUT_PRIMARYRESOURCEID: resourceId, INPUT_LOCKEXPIRY: '10m', INPUT_PROPAGATIONTIMEOUT: '1m', INPUT_REPORT: report }),
+      AGENT_TEMPDIRECTORY: agentTemp(),
+    };
+
+    // The slow second secondary keeps the outage open for seconds, so the signal lands inside it.
+    await emulator.admin.setFaults(set.secondaries[1], { latencyMs: 1000 });
+    const child = spawn(runtime.path, [handlerTarget(runtime, 'execution')], { cwd: work, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? work, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    started.push(child);
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    const exited = new Promise<number | null>((resolvePromise) => child.on('close', (code) => resolvePromise(code)));
+
+    // A canary in the first secondary means the outage is on and there is a canary to remove.
+    const deadline = Date.now() + 120_000;
+    while (!(await hasActiveCanary(set.secondaries[0]))) {
+      assert.equal(child.exitCode, null, `the task ended before the outage:\n${stdout}\n${stderr}`);
+      assert.ok(Date.now() < deadline, 'the drill never wrote a canary');
+      await sleep(25);
+    }
+    assert.equal((await armRequest('GET', resourceId)).publicNetworkAccess, 'Disabled', 'the primary is closed when the signal is sent');
+    child.kill(signal);
+    await emulator.admin.clearFaults(set.secondaries[1]);
+    const code = await exited;
+    const step: ProcessResult = { code, stdout, stderr };
+    return { env, resourceId, original, report, step, commands: parseLoggingCommands(stdout) };
+  }
+
   for (const [label, set] of [[CURRENT_NODE, SETS.killedCurrent], ['Node 24', SETS.killedNode24]] as const) {
     it(`restores a killed network drill post-job on ${label}`, async () => {
       const runtime = runtimes.get(label)!;
-      const resourceId = emulator.resourceIds[set.primary];
-      await armRequest('PATCH', resourceId, { properties: ORIGINAL_NETWORK });
-      const original = await armRequest('GET', resourceId);
-      const env = {
-        ...agentEnv(emulator, `job-${set.primary}`),
-        ...drillInputs(set, { INPUT_MODE: 'network', INPUT_ALLOWDISRUPTION: 'true', INPUT_PRIMARYRESOURCEID: resourceId, INPUT_LOCKEXPIRY: '10m', INPUT_PROPAGATIONTIMEOUT: '1m' }),
-        AGENT_TEMPDIRECTORY: agentTemp(),
-      };
-
-      // The slow second secondary keeps the outage open for seconds, so the kill lands inside it.
-      await emulator.admin.setFaults(set.secondaries[1], { latencyMs: 1000 });
-      const child = spawn(runtime.path, [handlerTarget(runtime, 'execution')], { cwd: work, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? work, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-      started.push(child);
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-      const exited = new Promise<void>((resolvePromise) => child.on('close', () => resolvePromise()));
-
-      // The step is killed once the first secondary contains a canary, so the post-job step must remove it too.
-      const deadline = Date.now() + 120_000;
-      while (!(await hasActiveCanary(set.secondaries[0]))) {
-        assert.equal(child.exitCode, null, `the task ended before the outage:\n${stdout}\n${stderr}`);
-        assert.ok(Date.now() < deadline, 'the drill never wrote a canary');
-        await sleep(25);
-      }
-      child.kill('SIGKILL');
-      await exited;
-      await emulator.admin.clearFaults(set.secondaries[1]);
+      const { env, resourceId, original, step, commands } = await stopNetworkDrill(runtime, set, 'SIGKILL');
       assert.equal((await armRequest('GET', resourceId)).publicNetworkAccess, 'Disabled', 'the killed step left the primary closed');
-      const step = parseLoggingCommands(stdout);
-      assert.equal(step.filter((command) => command.command === 'task.complete').length, 0, 'the killed step never completed');
+      assert.equal(commands.filter((command) => command.command === 'task.complete').length, 0, 'the killed step never completed');
 
-      const post = await runTask(runtime, 'postjobexecution', { ...env, ...taskVariablesEnv(step) });
+      const post = await runTask(runtime, 'postjobexecution', { ...env, ...taskVariablesEnv(commands) });
       const complete = taskResult(post.commands);
       assert.equal(complete.properties.result, 'Succeeded', `post-job result: ${complete.data}\nstderr: ${post.stderr}`);
       assert.match(complete.data, /^Restored drill \d{14}-[0-9a-f]{6}\.$/);
@@ -383,10 +396,30 @@ describe('KeyVaultFailoverDrill task from the .vsix', function () {
       assert.deepEqual(await armRequest('GET', resourceId), original, 'the post-job step put back the original network settings');
       await createSecretClient(emulator, set.primary).getSecret('app-plain');
       await assertNoActiveCanary(set);
-      assertNoValueIn([], { code: null, stdout, stderr }, {});
+      assertNoValueIn([], step, {});
       assertNoValueIn([], post, {});
     });
   }
+
+  it('restores the primary itself on SIGINT', async () => {
+    // The agent sends SIGINT to a cancelled task before it kills it.
+    const set = SETS.cancelled;
+    const runtime = runtimes.get(CURRENT_NODE)!;
+    const { env, resourceId, original, report, step, commands } = await stopNetworkDrill(runtime, set, 'SIGINT');
+
+    const complete = taskResult(commands);
+    assert.equal(complete.properties.result, 'Failed', `task result: ${complete.data}\nstderr: ${step.stderr}`);
+    assert.equal(step.code, 1);
+    assert.deepEqual(await armRequest('GET', resourceId), original, 'the step put back the original network settings before it exited');
+    const json = JSON.parse(readFileSync(report, 'utf8')) as DrillReportJson & { network: { restored: boolean }; warnings: string[] };
+    assert.equal(json.network.restored, true);
+    assert.ok(json.warnings.some((warning) => /stopped by SIGINT/.test(warning)), JSON.stringify(json.warnings));
+    await assertNoActiveCanary(set);
+    assertNoValueIn([], step, {});
+
+    const post = await runTask(runtime, 'postjobexecution', { ...env, ...taskVariablesEnv(commands) });
+    assert.equal(taskResult(post.commands).data, 'No drill of this job was left to restore.');
+  });
 
   it('fails on a missed RTO target', async () => {
     const set = SETS.missedRto;
