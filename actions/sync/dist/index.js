@@ -46282,6 +46282,13 @@ function planDeletedInOrigin(context3, key, name3, vaults, originVault) {
   }
 }
 function planMeshByValueHash(context3, key, vaults, holders) {
+  const vaultIds = vaults.map((vault) => vault.vaultId);
+  const exclusionOf = (holder) => context3.policy.filter.exclusionOf({ name: holder.entry.name, tags: tagsOf(holder.entry), contentType: holder.entry.contentType });
+  const exclusions = holders.map(exclusionOf);
+  if (exclusions.every((exclusion2) => exclusion2 !== void 0)) {
+    skipAll(context3, key, holders[0].entry.name, vaultIds, exclusions[0]);
+    return;
+  }
   const readable = holders.filter((holder) => holder.entry.enabled);
   let pending = false;
   for (const holder of readable) {
@@ -46291,13 +46298,18 @@ function planMeshByValueHash(context3, key, vaults, holders) {
   }
   if (pending) return;
   if (readable.length === 0) {
-    skipAll(context3, key, holders[0].entry.name, vaults.map((vault) => vault.vaultId), "disabled-in-source");
+    skipAll(context3, key, holders[0].entry.name, vaultIds, "disabled-in-source");
     return;
   }
   const newest = [...readable].sort((a, b) => compareNewestFirst(a.origin, b.origin))[0];
   const winningHash = context3.facts.valueHashes.get(factKey(key, newest.vault.vaultId));
   const winners = readable.filter((holder) => context3.facts.valueHashes.get(factKey(key, holder.vault.vaultId)) === winningHash);
   const propertySource = latestUpdated(winners);
+  const exclusion = exclusionOf(propertySource);
+  if (exclusion !== void 0) {
+    skipAll(context3, key, propertySource.entry.name, vaultIds, exclusion);
+    return;
+  }
   const original = winners.reduce((oldest, holder) => holder.origin.createdOn < oldest.origin.createdOn ? holder : oldest);
   const lineage = canCarryLineage(propertySource.entry.tagCount);
   for (const vault of vaults) {
