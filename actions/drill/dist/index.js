@@ -45836,6 +45836,7 @@ var DrillLock = class _DrillLock {
   /**
    * Claims the lock, or throws `conflict` naming the drill that holds it. Checks every vault of
    * the drill before writing, so a drill with the same vaults in another order is also seen.
+   * TODO: a claim is written only in the state vault, so a drill that shares vaults with a running one but not its first secondary still starts.
    */
   static async acquire(options) {
     const now = options.now ?? Date.now;
