@@ -55,6 +55,7 @@ const SETS = {
   missedRto: vaultSet('rto'),
   missedRpo: vaultSet('rpo'),
   cancelled: vaultSet('sig'),
+  matrix: vaultSet('mx'),
 };
 
 /** The part of the JSON report the tests read. */
@@ -283,16 +284,17 @@ describe('drill action bundle', function () {
   }
 
   /**
-   * Starts the action's main step with a network drill on `set` and sends `signal` once the outage
-   * is on and the first secondary contains a canary. Returns the step's output and files and what
-   * the test needs to run the post step and compare the primary's settings.
+   * Starts the action's main step with a network drill on `set`. Once the outage is on and the
+   * first secondary contains a canary, runs `whileOutage`, then sends `signal` (when given) and
+   * waits for the step to end. Returns the step's output and files and what the test needs to run
+   * the post step and compare the primary's settings.
    */
-  async function stopNetworkDrill(runtime: NodeRuntime, set: VaultSet, signal: NodeJS.Signals) {
+  async function runNetworkDrill(runtime: NodeRuntime, set: VaultSet, options: { signal?: NodeJS.Signals; whileOutage?: () => Promise<void>; env?: Record<string, string> }) {
     const resourceId = emulator.resourceIds[set.primary];
     await armRequest('PATCH', resourceId, { properties: ORIGINAL_NETWORK });
     const original = await armRequest('GET', resourceId);
     const report = join(work, `${set.primary}.json`);
-    const env = runnerEnv(set, { INPUT_MODE: 'network', INPUT_ALLOWDISRUPTION: 'true', INPUT_PRIMARYRESOURCEID: resourceId, INPUT_LOCKEXPIRY: '10m', INPUT_PROPAGATIONTIMEOUT: '1m', INPUT_REPORT: report });
+    const env = runnerEnv(set, { INPUT_MODE: 'network', INPUT_ALLOWDISRUPTION: 'true', INPUT_PRIMARYRESOURCEID: resourceId, INPUT_LOCKEXPIRY: '10m', INPUT_PROPAGATIONTIMEOUT: '1m', INPUT_REPORT: report, ...options.env });
     const files = stepFiles();
 
     // The slow second secondary keeps the outage open for seconds, so the signal lands inside it.
@@ -317,8 +319,9 @@ describe('drill action bundle', function () {
       assert.ok(Date.now() < deadline, 'the drill never wrote a canary');
       await sleep(25);
     }
-    assert.equal((await armRequest('GET', resourceId)).publicNetworkAccess, 'Disabled', 'the primary is closed when the signal is sent');
-    child.kill(signal);
+    assert.equal((await armRequest('GET', resourceId)).publicNetworkAccess, 'Disabled', 'the outage is on');
+    await options.whileOutage?.();
+    if (options.signal !== undefined) child.kill(options.signal);
     await emulator.admin.clearFaults(set.secondaries[1]);
     const code = await exited;
     return { env, resourceId, original, report, step: readStep({ code, stdout, stderr }, files) };
@@ -327,7 +330,7 @@ describe('drill action bundle', function () {
   for (const [label, set] of [[CURRENT_NODE, SETS.killedCurrent], ['Node 24', SETS.killedNode24]] as const) {
     it(`restores a killed network drill in post on ${label}`, async () => {
       const runtime = runtimes.get(label)!;
-      const { env, resourceId, original, step } = await stopNetworkDrill(runtime, set, 'SIGKILL');
+      const { env, resourceId, original, step } = await runNetworkDrill(runtime, set, { signal: 'SIGKILL' });
       assert.equal((await armRequest('GET', resourceId)).publicNetworkAccess, 'Disabled', 'the killed step left the primary closed');
       assert.equal(step.outputs.result, undefined, 'the killed step never finished');
 
@@ -350,7 +353,7 @@ describe('drill action bundle', function () {
     // The runner sends SIGINT to a cancelled step before it kills it.
     const set = SETS.cancelled;
     const runtime = runtimes.get('Node 24')!;
-    const { env, resourceId, original, report, step } = await stopNetworkDrill(runtime, set, 'SIGINT');
+    const { env, resourceId, original, report, step } = await runNetworkDrill(runtime, set, { signal: 'SIGINT' });
 
     assert.equal(step.code, 1, `exit code; stderr: ${step.stderr}`);
     assert.equal(step.outputs.result, 'failed');
@@ -365,6 +368,27 @@ describe('drill action bundle', function () {
     const post = await runAction(runtime, 'post', env, step.state);
     assert.equal(post.code, 0, `post step exit code; stderr: ${post.stderr}`);
     assert.ok(post.stdout.includes('No drill of this job was left to restore.'), withoutMaskCommands(post.stdout));
+  });
+
+  it("leaves another matrix leg's drill alone", async () => {
+    // Legs of one matrix job share GITHUB_RUN_ID and GITHUB_JOB, and run on different runners.
+    const set = SETS.matrix;
+    const runtime = runtimes.get(CURRENT_NODE)!;
+    const resourceId = emulator.resourceIds[set.primary];
+    let otherPost: ActionRun | undefined;
+    const { original, step } = await runNetworkDrill(runtime, set, {
+      env: { RUNNER_NAME: 'GitHub Actions 2' },
+      whileOutage: async () => {
+        otherPost = await runAction(runtime, 'post', runnerEnv(set, { RUNNER_NAME: 'GitHub Actions 1' }), { kvdrDrillStarted: 'true' });
+        assert.equal((await armRequest('GET', resourceId)).publicNetworkAccess, 'Disabled', "the other leg's post step left the running drill's outage on");
+      },
+    });
+
+    assert.equal(otherPost?.code, 0, `the other leg's post step; stderr: ${otherPost?.stderr}`);
+    assert.ok(otherPost.stdout.includes('No drill of this job was left to restore.'), withoutMaskCommands(otherPost.stdout));
+    assert.equal(step.code, 0, `the drill's exit code; stderr: ${step.stderr}\nstdout: ${withoutMaskCommands(step.stdout).slice(-3000)}`);
+    assert.equal(step.outputs.result, 'succeeded');
+    assert.deepEqual(await armRequest('GET', resourceId), original, 'the drill put back the original network settings');
   });
 
   it('fails on a missed RTO target', async () => {

@@ -53105,7 +53105,7 @@ function readDrillInputs(host, env = process.env) {
 }
 function jobIdOf(env) {
   if (env.SYSTEM_JOBID) return `azure-pipelines:${env.BUILD_BUILDID ?? ""}:${env.SYSTEM_JOBID}`;
-  if (env.GITHUB_RUN_ID) return `github:${env.GITHUB_RUN_ID}:${env.GITHUB_RUN_ATTEMPT ?? "1"}:${env.GITHUB_JOB ?? ""}`;
+  if (env.GITHUB_RUN_ID) return `github:${env.GITHUB_RUN_ID}:${env.GITHUB_RUN_ATTEMPT ?? "1"}:${env.GITHUB_JOB ?? ""}:${env.RUNNER_NAME ?? ""}`;
   return `cli:${(0, import_node_os5.hostname)()}:${process.pid}`;
 }
 async function openDrill(host, inputs, overrides, env) {
