@@ -180,9 +180,9 @@ describe('drill action bundle', function () {
   }
 
   /**
-   * Recovers each canary from the secondary that wrote it (purge protection kept it soft-deleted)
-   * and returns every version's value (`all`) and each canary's current, rotated value (`rotated`),
-   * so the test can look for every value the drill wrote and read back.
+   * Recovers each canary from the secondary that wrote it, where purge protection kept it
+   * soft-deleted. Returns every version's value (`all`) and each canary's current, rotated value
+   * (`rotated`), so the test can look for every value the drill wrote and read back.
    */
   async function canaryValues(set: VaultSet, canaries: DrillReportJson['canaries']): Promise<{ all: string[]; rotated: string[] }> {
     const values = { all: [] as string[], rotated: [] as string[] };
@@ -268,6 +268,7 @@ describe('drill action bundle', function () {
       assert.equal(values.all.length, 4, 'a write and a rotation per canary');
       assert.equal(values.rotated.length, 2);
       for (const value of values.rotated) assert.ok(registered.has(value), 'the rotated canary value, which the drill reads back, is masked');
+      assert.equal(run.stderr, '', 'nothing on stderr');
       assertNoValueIn(values.all, run, {
         'the JSON report': readFileSync(report, 'utf8'),
         'the Markdown summary': readFileSync(markdown, 'utf8'),
