@@ -347,6 +347,12 @@ describe('drill action bundle', function () {
       await assertNoActiveCanary(set);
       assertNoValueIn([], step);
       assertNoValueIn([], post);
+
+      // The restored run released its lock, so the next drill on these vaults starts at once.
+      if (label !== CURRENT_NODE) return;
+      const next = await runAction(runtime, 'main', runnerEnv(set, { GITHUB_RUN_ID: '9078' }));
+      assert.equal(next.outputs.result, 'succeeded', `the next drill: ${next.stderr}\n${withoutMaskCommands(next.stdout).slice(-2000)}`);
+      assert.ok(!next.stdout.includes('did not finish; restoring what it changed'), 'the next drill found nothing left to restore');
     });
   }
 

@@ -399,6 +399,12 @@ describe('KeyVaultFailoverDrill task from the .vsix', function () {
       await assertNoActiveCanary(set);
       assertNoValueIn([], step, {});
       assertNoValueIn([], post, {});
+
+      // The restored run released its lock, so the next drill on these vaults starts at once.
+      if (label !== CURRENT_NODE) return;
+      const next = await runTask(runtime, 'execution', { ...agentEnv(emulator, 'job-next'), ...drillInputs(set) });
+      assert.equal(taskResult(next.commands).properties.result, 'Succeeded', `the next drill: ${taskResult(next.commands).data}`);
+      assert.ok(!next.stdout.includes('did not finish; restoring what it changed'), 'the next drill found nothing left to restore');
     });
   }
 
