@@ -345,8 +345,11 @@ describe('drill action bundle', function () {
       assert.deepEqual(await armRequest('GET', resourceId), original, 'the post step put back the original network settings');
       await createSecretClient(emulator, set.primary).getSecret('app-plain');
       await assertNoActiveCanary(set);
-      assertNoValueIn([], step);
-      assertNoValueIn([], post);
+      const canary = /removed canary (drill-canary-\S+-1) from /.exec(post.stdout)![1];
+      const values = await canaryValues(set, [{ name: canary }]);
+      assert.ok(values.all.length > 0, 'the killed drill wrote the canary');
+      assertNoValueIn(values.all, step);
+      assertNoValueIn(values.all, post);
 
       // The restored run released its lock, so the next drill on these vaults starts at once.
       if (label !== CURRENT_NODE) return;
