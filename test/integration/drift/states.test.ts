@@ -39,10 +39,10 @@ describe('kvdr drift against the emulator', function () {
     const vaults = { source: fixture.url('src'), vault: [fixture.url('dst')], exclude: 'skip-*' };
     const dst = fixture.id('dst');
     const synced = await fixture.sync({ source: fixture.url('src'), target: fixture.url('dst'), exclude: 'skip-*' });
-    assert.equal(synced.code, 0, synced.host.allText());
+    assert.equal(synced.code, 0, synced.host.transcript);
 
     const clean = await runDrift(fixture, vaults);
-    assert.equal(clean.code, 0, clean.host.allText());
+    assert.equal(clean.code, 0, clean.host.transcript);
     assert.deepEqual(driftLines(clean.report), []);
     assert.equal(clean.host.outputs.driftDetected, 'false');
     assert.equal(stateOf(clean.report, 'unchanged', dst), 'in-sync');
@@ -65,7 +65,7 @@ describe('kvdr drift against the emulator', function () {
     fixture.emulator.admin.resetStats('dst');
 
     const drifted = await runDrift(fixture, vaults);
-    assert.equal(drifted.code, 2, drifted.host.allText());
+    assert.equal(drifted.code, 2, drifted.host.transcript);
     assert.equal(drifted.host.result, 'failed');
     assert.deepEqual(driftLines(drifted.report), [
       `diverged edited-in-target ${dst}`,
@@ -115,9 +115,9 @@ describe('kvdr drift against the emulator', function () {
     fixture.emulator.admin.seed('kv-a', [seeded('shared'), seeded('conflicted'), seeded('app-skipped')]);
     const mesh = { vault: ['kv-a', 'kv-b', 'kv-c'].map((name) => fixture.url(name)), include: ['shared', 'conflicted', 'new-*'] };
     const synced = await fixture.sync({ mode: 'mesh', ...mesh });
-    assert.equal(synced.code, 0, synced.host.allText());
+    assert.equal(synced.code, 0, synced.host.transcript);
     const clean = await runDrift(fixture, mesh);
-    assert.equal(clean.code, 0, clean.host.allText());
+    assert.equal(clean.code, 0, clean.host.transcript);
     assert.deepEqual(driftLines(clean.report), []);
     assert.equal(stateOf(clean.report, 'app-skipped', fixture.id('kv-a')), 'excluded');
 

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 
 import { runDriftCommand } from '../../../src/commands/drift';
 import { createCredential } from '../../helpers/emulator';
-import { RecordingHost, type Inputs } from '../../unit/sync/recording-host';
+import { RecordingHost, type Inputs } from '../../helpers/recording-host';
 import { SEED, type SyncFixture } from '../sync/support';
 
 /** The part of the drift report tests read. */
@@ -31,13 +31,13 @@ export interface DriftRun {
 export async function runDrift(fixture: SyncFixture, inputs: Inputs): Promise<DriftRun> {
   const base = join(fixture.directory, `drift-${Date.now()}-${Math.random().toString(16).slice(2)}`);
   const paths = { report: `${base}.json`, junit: `${base}.xml`, markdown: `${base}.md` };
-  const host = new RecordingHost({ ...paths, ...inputs }, createCredential(fixture.emulator));
+  const host = new RecordingHost({ ...paths, ...inputs }, { credential: createCredential(fixture.emulator) });
   const code = await runDriftCommand(host, { env: { KVDR_ALLOW_CUSTOM_HOSTS: '1' }, tlsCa: fixture.emulator.ca });
 
   const read = (path: string): string => (existsSync(path) ? readFileSync(path, 'utf8') : '');
   const run: DriftRun = { code, host, report: { driftCount: 0, entries: [], vaults: [] }, junit: read(paths.junit), markdown: read(paths.markdown) };
   const json = read(paths.report);
-  for (const [what, text] of [['host output', host.allText()], ['JSON report', json], ['JUnit', run.junit], ['Markdown', run.markdown]]) {
+  for (const [what, text] of [['host output', host.transcript], ['JSON report', json], ['JUnit', run.junit], ['Markdown', run.markdown]]) {
     assert.ok(!text.includes(SEED), `a seeded value appeared in the ${what}`);
   }
   if (json !== '') run.report = JSON.parse(json) as DriftReportJson;

@@ -13,7 +13,7 @@ import { join, resolve } from 'node:path';
 import { driftCommand } from '../../../src/commands/drift';
 import type { DriftReport } from '../../../src/core/drift/report';
 import { deployRegions } from '../../../src/core/terraform/deploy';
-import { RecordingHost } from '../terraform/recording-host';
+import { RecordingHost } from '../../helpers/recording-host';
 
 const STACK = resolve(__dirname, '..', '..', 'fixtures', 'terraform', 'region-stack');
 /** A recognisable sensitive value: it must appear in no log, summary, output or report. */
@@ -68,7 +68,7 @@ describe('kvdr drift with terraform', function () {
         varFile: join(stackDir, varFile),
         ...paths,
       },
-      TERRAFORM_ENV,
+      { childEnv: TERRAFORM_ENV },
     );
     const code = await driftCommand.run(host);
     const files = Object.values(paths).map((path) => (existsSync(path) ? readFileSync(path, 'utf8') : ''));

@@ -84,7 +84,7 @@ describe('kvdr drill stopped during the outage', function () {
     assert.equal(next.code, 0, next.host.message);
     assert.equal(await publicAccess(), 'Enabled');
     const recovered = next.report?.recoveredRuns ?? [];
-    assert.equal(recovered.length, 1, JSON.stringify(recovered) + next.host.lines.join("\n") + JSON.stringify(next.report?.warnings));
+    assert.equal(recovered.length, 1, JSON.stringify(recovered) + next.host.logged.join("\n") + JSON.stringify(next.report?.warnings));
     assert.equal(recovered[0].error, undefined);
     assert.ok(recovered[0].actions.some((action) => action.startsWith('restored the network settings')), recovered[0].actions.join('\n'));
 

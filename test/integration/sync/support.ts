@@ -15,7 +15,7 @@ import { openVault } from '../../../src/core/vault/factory';
 import type { VaultStore } from '../../../src/core/vault/port';
 import { parseVaultReference } from '../../../src/core/vault/url';
 import { createCredential } from '../../helpers/emulator';
-import { RecordingHost, type Inputs } from '../../unit/sync/recording-host';
+import { RecordingHost, type Inputs } from '../../helpers/recording-host';
 
 /** Prefix of every seeded value, so tests can assert that none leaks. */
 export const SEED = 'SEEDVALUE-';
@@ -60,9 +60,9 @@ export class SyncFixture {
   async sync(inputs: Inputs, extra: { lookup?: LookupFunction } = {}): Promise<{ code: number; host: RecordingHost; report: SyncReportJson }> {
     const reportPath = join(this.directory, `report-${Date.now()}-${Math.random().toString(16).slice(2)}.json`);
     const junitPath = reportPath.replace(/\.json$/, '.xml');
-    const host = new RecordingHost({ report: reportPath, junit: junitPath, ...inputs }, this.credential);
+    const host = new RecordingHost({ report: reportPath, junit: junitPath, ...inputs }, { credential: this.credential });
     const code = await runSyncCommand(host, { env: ENV, tlsCa: this.emulator.ca, lookup: extra.lookup });
-    const texts = [host.allText()];
+    const texts = [host.transcript];
     for (const path of [reportPath, junitPath]) if (existsSync(path)) texts.push(readFileSync(path, 'utf8'));
     for (const text of texts) assert.ok(!text.includes(SEED), 'a seeded value appeared in an output');
     const report = existsSync(reportPath) ? (JSON.parse(readFileSync(reportPath, 'utf8')) as SyncReportJson) : emptyReport();

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { deployCommand } from '../../../src/commands/deploy';
 import type { DeployResult } from '../../../src/core/terraform/deploy';
-import { RecordingHost, type Inputs } from './recording-host';
+import { RecordingHost, type Inputs } from '../../helpers/recording-host';
 
 const REPO_ROOT = resolve(__dirname, '..', '..', '..');
 const FIXTURE = resolve(REPO_ROOT, 'test', 'fixtures', 'terraform', 'region-stack');
@@ -54,7 +54,7 @@ describe('kvdr deploy with terraform', function () {
         markdown: join(workDir, 'summary.md'),
         ...inputs,
       },
-      { TF_VAR_connection_secret: SECRET, TF_CLI_CONFIG_FILE: '/dev/null' },
+      { childEnv: { TF_VAR_connection_secret: SECRET, TF_CLI_CONFIG_FILE: '/dev/null' } },
     );
     const exitCode = await deployCommand.run(host);
     return { host, exitCode, result: host.results[0] as DeployResult };
@@ -139,8 +139,8 @@ describe('kvdr deploy with terraform', function () {
     assert.equal(run.exitCode, 2);
     assert.deepEqual(run.result.failedRegions, ['brokenregion']);
     assert.equal(run.host.outputs.failedRegions, 'brokenregion');
-    assert.equal(run.host.result?.result, 'partial');
-    assert.match(run.host.result?.message ?? '', /brokenregion/);
+    assert.equal(run.host.result, 'partial');
+    assert.match(run.host.message ?? '', /brokenregion/);
     const byRegion = Object.fromEntries(run.result.regions.map((region) => [region.region, region]));
     assert.equal(byRegion.westeurope.applied, true);
     assert.equal(byRegion.northeurope.applied, true);

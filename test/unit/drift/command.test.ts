@@ -11,7 +11,7 @@ import { runDriftCommand } from '../../../src/commands/drift';
 import type { VaultReference } from '../../../src/core/vault/url';
 import type { MemoryVaultStore } from '../../helpers/memory-store';
 import { TestClock, vaults } from '../sync/fixtures';
-import { RecordingHost, type Inputs } from '../sync/recording-host';
+import { RecordingHost, type Inputs } from '../../helpers/recording-host';
 
 describe('kvdr drift command', () => {
   let directory: string;
@@ -78,7 +78,7 @@ describe('kvdr drift command', () => {
     assert.deepEqual(report.vaults.map((vault: { role: string }) => vault.role), ['source', 'target', 'target']);
     assert.match(readFileSync(paths.junit, 'utf8'), /<testcase classname="kv-a" name="db-password" time="0">\s*<failure type="drift"/);
     assert.match(readFileSync(paths.markdown, 'utf8'), /\| missing \| kv-a \| 1 \| `db-password` \|/);
-    for (const text of [host.allText(), ...Object.values(paths).map((path) => readFileSync(path, 'utf8'))]) assert.ok(!text.includes('SEEDVALUE'));
+    for (const text of [host.transcript, ...Object.values(paths).map((path) => readFileSync(path, 'utf8'))]) assert.ok(!text.includes('SEEDVALUE'));
   });
 
   it('exits 0 with issues under warn', async () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 
 import { readDrillInputs } from '../../../src/commands/drill';
-import { RecordingHost, type Inputs } from '../sync/recording-host';
+import { RecordingHost, type Inputs } from '../../helpers/recording-host';
 
 const RESOURCE_ID = '/subscriptions/0000/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv-app-weu';
 

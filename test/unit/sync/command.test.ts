@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { runSyncCommand } from '../../../src/commands/sync';
 import type { VaultReference } from '../../../src/core/vault/url';
 import { MemoryVaultStore } from '../../helpers/memory-store';
-import { RecordingHost, type Inputs } from './recording-host';
+import { RecordingHost, type Inputs } from '../../helpers/recording-host';
 import { TestClock } from './fixtures';
 
 describe('kvdr sync command', () => {
@@ -49,7 +49,7 @@ describe('kvdr sync command', () => {
     assert.equal(host.outputs.reportPath, report);
     assert.deepEqual(host.secrets, ['SEEDVALUE-db']);
     const files = [report, markdown, junit].map((path) => readFileSync(path, 'utf8'));
-    for (const text of [...files, host.allText()]) assert.ok(!text.includes('SEEDVALUE'), 'no value in any output');
+    for (const text of [...files, host.transcript]) assert.ok(!text.includes('SEEDVALUE'), 'no value in any output');
     const parsed = JSON.parse(files[0]);
     assert.equal(parsed.entries.length, 4);
     assert.match(files[2], /<testcase classname="kv-a" name="db-password"/);

@@ -11,7 +11,7 @@ import { BufferedLogger } from '../../../src/core/terraform/buffered-logger';
 import { renderDeployMarkdown } from '../../../src/core/terraform/markdown';
 import type { DeployResult } from '../../../src/core/terraform/deploy';
 import { isEngineError } from '../../../src/core/errors';
-import { RecordingHost, type Inputs } from '../../integration/terraform/recording-host';
+import { RecordingHost, type Inputs } from '../../helpers/recording-host';
 
 describe('deploy command', () => {
   let directory: string;
