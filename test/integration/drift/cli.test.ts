@@ -3,38 +3,13 @@
  * exit codes are the ones a shell or a CI step sees.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 
 import { startEmulator, type Emulator } from '../../../emulator/index';
+import { readReadyFileEnv, runCli } from '../../helpers/cli';
 import { SEED } from '../sync/support';
-
-const repoRoot = resolve(__dirname, '..', '..', '..');
-
-interface Spawned {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the CLI from source with `env` only, as a user of `npm run emulator` would. */
-function runCli(args: string[], env: Record<string, string>): Promise<Spawned> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [join(repoRoot, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(repoRoot, 'src', 'cli.ts'), ...args], {
-      cwd: repoRoot,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-    child.on('error', reject);
-    child.on('close', (code) => resolvePromise({ code, stdout, stderr }));
-  });
-}
 
 describe('kvdr drift CLI', function () {
   this.timeout(180_000);
@@ -45,7 +20,7 @@ describe('kvdr drift CLI', function () {
   before(async () => {
     directory = mkdtempSync(join(tmpdir(), 'kvdr-drift-cli-'));
     emulator = await startEmulator({ vaults: ['weu', 'neu'], readyFile: join(directory, 'ready.json') });
-    env = (JSON.parse(readFileSync(join(directory, 'ready.json'), 'utf8')) as { env: Record<string, string> }).env;
+    env = readReadyFileEnv(join(directory, 'ready.json'));
   });
   after(async () => {
     await emulator?.close();

@@ -1,31 +1,12 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 
 import type { DrillReport } from '../../../src/core/drill/report';
+import { readReadyFileEnv, runCli } from '../../helpers/cli';
 import { SEED, SyncFixture } from '../sync/support';
 import { seedReplicated } from './support';
-
-const repoRoot = resolve(__dirname, '..', '..', '..');
-
-/** Runs the CLI from source with the ready file's environment and waits for it to exit. */
-function runCli(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, ['--require', 'tsx/cjs', join(repoRoot, 'src', 'cli.ts'), ...args], {
-      cwd: repoRoot,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-    child.on('error', reject);
-    child.on('close', (code) => resolvePromise({ code, stdout, stderr }));
-  });
-}
 
 describe('kvdr drill CLI', function () {
   this.timeout(180_000);
@@ -38,7 +19,7 @@ describe('kvdr drill CLI', function () {
     directory = mkdtempSync(join(tmpdir(), 'kvdr-drill-cli-'));
     fixture = await SyncFixture.start({ vaults: ['weu', 'neu'], readyFile: join(directory, 'ready.json') });
     await seedReplicated(fixture, 'weu', ['neu'], 2);
-    env = (JSON.parse(readFileSync(join(directory, 'ready.json'), 'utf8')) as { env: Record<string, string> }).env;
+    env = readReadyFileEnv(join(directory, 'ready.json'));
     vaultArgs = ['--primary', fixture.url('weu'), '--secondary', fixture.url('neu')];
   });
   after(async () => {

@@ -1,28 +1,20 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import type { Emulator } from '../../../emulator/index';
 import { ArmVaultClient } from '../../../src/core/access/arm';
+import { readReadyFileEnv, startCli } from '../../helpers/cli';
 import { createCredential } from '../../helpers/emulator';
 import { SyncFixture } from '../sync/support';
 import { runDrill, seedReplicated } from './support';
 
-const repoRoot = resolve(__dirname, '..', '..', '..');
-
-/**
- * Starts the CLI from source with the ready file's environment. tsx is loaded with --require so
- * the CLI is this one process: the tsx launcher would run it in a child that SIGKILL never reaches.
- */
-function startCli(args: string[], env: Record<string, string>): { child: ChildProcess; output: () => string } {
-  const child = spawn(process.execPath, ['--require', 'tsx/cjs', join(repoRoot, 'src', 'cli.ts'), ...args], {
-    cwd: repoRoot,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+/** Starts the CLI and collects stdout and stderr together, so a test can read them while it runs. */
+function startCliWithOutput(args: string[], env: Record<string, string>): { child: ChildProcess; output: () => string } {
+  const child = startCli(args, env);
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
@@ -55,9 +47,9 @@ describe('kvdr drill stopped during the outage', function () {
 
     // The slow second secondary keeps the outage open for seconds, so the kill lands inside it.
     await emulator.admin.setFaults('sea', { latencyMs: 1000 });
-    const env = (JSON.parse(readFileSync(join(directory, 'ready.json'), 'utf8')) as { env: Record<string, string> }).env;
+    const env = readReadyFileEnv(join(directory, 'ready.json'));
     const args = ['drill', '--primary', emulator.vaults.weu, '--secondary', emulator.vaults.neu, '--secondary', emulator.vaults.sea];
-    const started = startCli([...args, '--mode', 'network', '--allow-disruption', '--primary-resource-id', resourceId, '--lock-expiry', '8s'], env);
+    const started = startCliWithOutput([...args, '--mode', 'network', '--allow-disruption', '--primary-resource-id', resourceId, '--lock-expiry', '8s'], env);
     cli = started.child;
     const exited = new Promise<number | null>((resolvePromise) => cli!.on('exit', (code) => resolvePromise(code)));
 
@@ -101,10 +93,10 @@ describe('kvdr drill stopped during the outage', function () {
     const publicAccess = async (): Promise<string> => (await arm.getVault(resourceId)).networkSettings.publicNetworkAccess;
 
     await emulator.admin.setFaults('sea', { latencyMs: 1000 });
-    const env = (JSON.parse(readFileSync(join(directory, 'ready.json'), 'utf8')) as { env: Record<string, string> }).env;
+    const env = readReadyFileEnv(join(directory, 'ready.json'));
     const report = join(directory, 'stopped.json');
     const args = ['drill', '--primary', emulator.vaults.weu, '--secondary', emulator.vaults.neu, '--secondary', emulator.vaults.sea, '--report', report];
-    const started = startCli([...args, '--mode', 'network', '--allow-disruption', '--primary-resource-id', resourceId], env);
+    const started = startCliWithOutput([...args, '--mode', 'network', '--allow-disruption', '--primary-resource-id', resourceId], env);
     cli = started.child;
     const exited = new Promise<number | null>((resolvePromise) => cli!.on('exit', (code) => resolvePromise(code)));
 

@@ -1,36 +1,11 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 
 import { startEmulator, type Emulator } from '../../../emulator/index';
+import { readReadyFileEnv, runCli } from '../../helpers/cli';
 import { SEED } from './support';
-
-const repoRoot = resolve(__dirname, '..', '..', '..');
-
-interface Spawned {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the CLI from source with the ready file's environment, as a user of `npm run emulator` would. */
-function runCli(args: string[], env: Record<string, string>): Promise<Spawned> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [join(repoRoot, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(repoRoot, 'src', 'cli.ts'), ...args], {
-      cwd: repoRoot,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-    child.on('error', reject);
-    child.on('close', (code) => resolvePromise({ code, stdout, stderr }));
-  });
-}
 
 describe('kvdr sync CLI with the ready file environment', function () {
   this.timeout(180_000);
@@ -51,7 +26,7 @@ describe('kvdr sync CLI with the ready file environment', function () {
       { name: 'conn', value: `${SEED}Server=db;Password=p@ss;` },
       { name: 'multi', value: `${SEED}line1\nline2\r\nline3` },
     ]);
-    const env = (JSON.parse(readFileSync(join(directory, 'ready.json'), 'utf8')) as { env: Record<string, string> }).env;
+    const env = readReadyFileEnv(join(directory, 'ready.json'));
     const report = join(directory, 'report.json');
     const markdown = join(directory, 'summary.md');
     const args = ['sync', '--source', emulator.vaults.weu, '--target', emulator.vaults.neu, '--report', report, '--markdown', markdown];
@@ -73,7 +48,7 @@ describe('kvdr sync CLI with the ready file environment', function () {
   });
 
   it('exits 1 on invalid input without calling a vault', async () => {
-    const env = (JSON.parse(readFileSync(join(directory, 'ready.json'), 'utf8')) as { env: Record<string, string> }).env;
+    const env = readReadyFileEnv(join(directory, 'ready.json'));
     emulator.admin.resetStats('weu');
     const result = await runCli(['sync', '--source', emulator.vaults.weu, '--target', emulator.vaults.neu, '--on-soft-deleted', 'purge'], env);
     assert.equal(result.code, 1);
