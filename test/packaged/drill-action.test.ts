@@ -5,24 +5,29 @@
  * with the state the step saved, passed on as STATE_* variables as the runner does.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { startEmulator, type Emulator } from '../../emulator/index';
-import { runSyncCommand } from '../../src/commands/sync';
-import { createCredential, createSecretClient } from '../helpers/emulator';
+import { createSecretClient } from '../helpers/emulator';
 import { readActionManifest, repoRoot } from '../helpers/front-ends';
-import { RecordingHost } from '../unit/sync/recording-host';
 import { parseFileCommands, parseWorkflowCommands, withoutMaskCommands } from './helpers/commands';
-import { SEEDED_SECRETS, assertNoSeededValue, jwtIssuers } from './helpers/fixture';
+import {
+  armRequest,
+  assertNoActiveCanary,
+  canaryValues,
+  seedReplicated,
+  startStep,
+  vaultSet,
+  waitForCanary,
+  type VaultSet,
+} from './helpers/drill';
+import { assertNoSeededValue, jwtIssuers } from './helpers/fixture';
 import { ensureNode24, runNode, type NodeRuntime, type ProcessResult } from './helpers/runtimes';
 
 const actionDirectory = join(repoRoot, 'actions', 'drill');
 const CURRENT_NODE = `Node ${process.versions.node.split('.')[0]}`;
-const ARM_API_VERSION = '2025-05-01';
 
 /** The primary's network settings before a network drill: rules the drill must put back exactly. */
 const ORIGINAL_NETWORK = {
@@ -35,17 +40,6 @@ const ORIGINAL_NETWORK = {
     virtualNetworkRules: [{ id: '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-app/providers/Microsoft.Network/virtualNetworks/vnet-app/subnets/snet-runners' }],
   },
 };
-
-/** One drill's vaults: a primary and two secondaries in failover order. */
-interface VaultSet {
-  primary: string;
-  secondaries: [string, string];
-}
-
-/** Returns the vault set of one test; each test has its own, so a failed test cannot hold another's lock. */
-function vaultSet(tag: string): VaultSet {
-  return { primary: `kv-${tag}-weu`, secondaries: [`kv-${tag}-neu`, `kv-${tag}-sea`] };
-}
 
 const SETS = {
   logicalCurrent: vaultSet('lc'),
@@ -79,7 +73,7 @@ describe('drill action bundle', function () {
   let work: string;
   let emulator: Emulator;
   const runtimes = new Map<string, NodeRuntime>();
-  const started: Array<ReturnType<typeof spawn>> = [];
+  const started: ChildProcess[] = [];
 
   before(async () => {
     work = mkdtempSync(join(tmpdir(), 'kvdr-packaged-drill-action-'));
@@ -88,7 +82,7 @@ describe('drill action bundle', function () {
     const sets = Object.values(SETS);
     // Purge protection keeps each canary soft-deleted in the secondaries, so the test can recover it and read every value the drill wrote.
     emulator = await startEmulator({ vaults: sets.flatMap((set) => [set.primary, ...set.secondaries]), purgeProtection: sets.flatMap((set) => set.secondaries) });
-    for (const set of sets) await seedReplicated(set);
+    for (const set of sets) await seedReplicated(emulator, set);
   });
 
   after(async () => {
@@ -96,17 +90,6 @@ describe('drill action bundle', function () {
     await emulator?.close();
     if (work) rmSync(work, { recursive: true, force: true });
   });
-
-  /** Seeds the primary with the hard-to-mask values and replicates them to both secondaries with a real mesh sync. */
-  async function seedReplicated(set: VaultSet): Promise<void> {
-    emulator.admin.seed(
-      set.primary,
-      Object.entries(SEEDED_SECRETS).map(([name, value]) => ({ name, value, contentType: 'text/plain', tags: { team: 'payments' } })),
-    );
-    const host = new RecordingHost({ mode: 'mesh', vault: [set.primary, ...set.secondaries].map((name) => emulator.vaults[name]) }, createCredential(emulator));
-    const code = await runSyncCommand(host, { env: { KVDR_ALLOW_CUSTOM_HOSTS: '1' }, tlsCa: emulator.ca });
-    assert.equal(code, 0, `replicating ${set.primary}: ${host.lines.join('\n')}`);
-  }
 
   /**
    * Returns the runner's variables for a job with `permissions: id-token: write` that signs in
@@ -158,57 +141,6 @@ describe('drill action bundle', function () {
     const stateEnv = Object.fromEntries(Object.entries(savedState).map(([name, value]) => [`STATE_${name}`, value]));
     const result = await runNode(runtime, join(actionDirectory, manifest.runs[phase]), { ...env, ...stateEnv, ...files }, files.RUNNER_TEMP);
     return readStep(result, files);
-  }
-
-  /** Sends one request to the emulator's ARM surface with a management token, as an operator's tool would. */
-  async function armRequest(method: 'GET' | 'PATCH', resourceId: string, body?: unknown): Promise<{ publicNetworkAccess: string; networkAcls: unknown }> {
-    const token = await createCredential(emulator).getToken('https://management.azure.com/.default');
-    assert.ok(token, 'a management token from the emulator');
-    const url = new URL(`${resourceId.replace(/^\//, '')}?api-version=${ARM_API_VERSION}`, emulator.armUrl);
-    const text = await new Promise<string>((resolvePromise, rejectPromise) => {
-      const outgoing = request(url, { method, ca: emulator.ca, headers: { authorization: `Bearer ${token.token}`, 'content-type': 'application/json' } }, (response) => {
-        let received = '';
-        response.setEncoding('utf8');
-        response.on('data', (chunk: string) => (received += chunk));
-        response.on('end', () => (response.statusCode === 200 ? resolvePromise(received) : rejectPromise(new Error(`ARM ${method} ${url.pathname} returned ${response.statusCode}: ${received}`))));
-      });
-      outgoing.on('error', rejectPromise);
-      outgoing.end(body === undefined ? undefined : JSON.stringify(body));
-    });
-    const properties = (JSON.parse(text) as { properties: { publicNetworkAccess: string; networkAcls: unknown } }).properties;
-    return { publicNetworkAccess: properties.publicNetworkAccess, networkAcls: properties.networkAcls };
-  }
-
-  /**
-   * Recovers each canary from the secondary that wrote it, where purge protection kept it
-   * soft-deleted. Returns every version's value (`all`) and each canary's current, rotated value
-   * (`rotated`), so the test can look for every value the drill wrote and read back.
-   */
-  async function canaryValues(set: VaultSet, canaries: DrillReportJson['canaries']): Promise<{ all: string[]; rotated: string[] }> {
-    const values = { all: [] as string[], rotated: [] as string[] };
-    for (const [index, canary] of canaries.entries()) {
-      const client = createSecretClient(emulator, set.secondaries[index]);
-      await (await client.beginRecoverDeletedSecret(canary.name, { intervalInMs: 100 })).pollUntilDone();
-      for await (const properties of client.listPropertiesOfSecretVersions(canary.name)) {
-        const secret = await client.getSecret(canary.name, { version: properties.version });
-        if (secret.value !== undefined) values.all.push(secret.value);
-      }
-      const current = await client.getSecret(canary.name);
-      if (current.value !== undefined) values.rotated.push(current.value);
-      await (await client.beginDeleteSecret(canary.name, { intervalInMs: 100 })).pollUntilDone();
-    }
-    return values;
-  }
-
-  async function hasActiveCanary(vault: string): Promise<boolean> {
-    for await (const properties of createSecretClient(emulator, vault).listPropertiesOfSecrets()) {
-      if (properties.name.startsWith('drill-canary-')) return true;
-    }
-    return false;
-  }
-
-  async function assertNoActiveCanary(set: VaultSet): Promise<void> {
-    for (const vault of [set.primary, ...set.secondaries]) assert.ok(!(await hasActiveCanary(vault)), `a canary is left in ${vault}`);
   }
 
   /** Fails when a seeded value or any of `values` appears in the step's log (mask commands aside), stderr, outputs, summary or `files`. */
@@ -264,7 +196,7 @@ describe('drill action bundle', function () {
       assert.ok(jwtIssuers(registered).includes('https://token.actions.githubusercontent.com'), 'the ID token is masked');
       assert.ok(!withoutMaskCommands(run.stdout).includes(emulator.identity.idTokenRequestToken), 'the request token stays out of the log');
       assert.equal(json.canaries.length, 2, 'one canary per secondary');
-      const values = await canaryValues(set, json.canaries);
+      const values = await canaryValues(emulator, set, json.canaries);
       assert.equal(values.all.length, 4, 'a write and a rotation per canary');
       assert.equal(values.rotated.length, 2);
       for (const value of values.rotated) assert.ok(registered.has(value), 'the rotated canary value, which the drill reads back, is masked');
@@ -274,7 +206,7 @@ describe('drill action bundle', function () {
         'the Markdown summary': readFileSync(markdown, 'utf8'),
         'the JUnit file': readFileSync(junit, 'utf8'),
       });
-      await assertNoActiveCanary(set);
+      await assertNoActiveCanary(emulator, set);
 
       const post = await runAction(runtime, 'post', env, run.state);
       assert.equal(post.code, 0, `post step exit code; stderr: ${post.stderr}\nstdout: ${withoutMaskCommands(post.stdout)}`);
@@ -292,8 +224,8 @@ describe('drill action bundle', function () {
    */
   async function runNetworkDrill(runtime: NodeRuntime, set: VaultSet, options: { signal?: NodeJS.Signals; whileOutage?: () => Promise<void>; env?: Record<string, string> }) {
     const resourceId = emulator.resourceIds[set.primary];
-    await armRequest('PATCH', resourceId, { properties: ORIGINAL_NETWORK });
-    const original = await armRequest('GET', resourceId);
+    await armRequest(emulator, 'PATCH', resourceId, { properties: ORIGINAL_NETWORK });
+    const original = await armRequest(emulator, 'GET', resourceId);
     const report = join(work, `${set.primary}.json`);
     const env = runnerEnv(set, { INPUT_MODE: 'network', INPUT_ALLOWDISRUPTION: 'true', INPUT_PRIMARYRESOURCEID: resourceId, INPUT_LOCKEXPIRY: '10m', INPUT_PROPAGATIONTIMEOUT: '1m', INPUT_REPORT: report, ...options.env });
     const files = stepFiles();
@@ -301,38 +233,21 @@ describe('drill action bundle', function () {
     // The slow second secondary keeps the outage open for seconds, so the signal lands inside it.
     await emulator.admin.setFaults(set.secondaries[1], { latencyMs: 1000 });
     const manifest = readActionManifest(actionDirectory);
-    const child = spawn(runtime.path, [join(actionDirectory, manifest.runs.main)], {
-      cwd: files.RUNNER_TEMP,
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? work, ...env, ...files },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    started.push(child);
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-    const exited = new Promise<number | null>((resolvePromise) => child.on('close', (code) => resolvePromise(code)));
-
-    // A canary in the first secondary means the outage is on and there is a canary to remove.
-    const deadline = Date.now() + 120_000;
-    while (!(await hasActiveCanary(set.secondaries[0]))) {
-      assert.equal(child.exitCode, null, `the step ended before the outage:\n${stdout}\n${stderr}`);
-      assert.ok(Date.now() < deadline, 'the drill never wrote a canary');
-      await sleep(25);
-    }
-    assert.equal((await armRequest('GET', resourceId)).publicNetworkAccess, 'Disabled', 'the outage is on');
+    const running = startStep(runtime, join(actionDirectory, manifest.runs.main), { ...env, ...files }, files.RUNNER_TEMP);
+    started.push(running.child);
+    await waitForCanary(emulator, set, running, 'step');
+    assert.equal((await armRequest(emulator, 'GET', resourceId)).publicNetworkAccess, 'Disabled', 'the outage is on');
     await options.whileOutage?.();
-    if (options.signal !== undefined) child.kill(options.signal);
+    if (options.signal !== undefined) running.child.kill(options.signal);
     await emulator.admin.clearFaults(set.secondaries[1]);
-    const code = await exited;
-    return { env, resourceId, original, report, step: readStep({ code, stdout, stderr }, files) };
+    return { env, resourceId, original, report, step: readStep(await running.ended, files) };
   }
 
   for (const [label, set] of [[CURRENT_NODE, SETS.killedCurrent], ['Node 24', SETS.killedNode24]] as const) {
     it(`restores a killed network drill in post on ${label}`, async () => {
       const runtime = runtimes.get(label)!;
       const { env, resourceId, original, step } = await runNetworkDrill(runtime, set, { signal: 'SIGKILL' });
-      assert.equal((await armRequest('GET', resourceId)).publicNetworkAccess, 'Disabled', 'the killed step left the primary closed');
+      assert.equal((await armRequest(emulator, 'GET', resourceId)).publicNetworkAccess, 'Disabled', 'the killed step left the primary closed');
       assert.equal(step.outputs.result, undefined, 'the killed step never finished');
 
       const post = await runAction(runtime, 'post', env, step.state);
@@ -342,11 +257,11 @@ describe('drill action bundle', function () {
       const warnings = post.commands.filter((command) => command.command === 'warning').map((command) => command.data);
       assert.deepEqual(warnings.filter((warning) => !/did not finish; restoring what it changed\.$/.test(warning)), [], 'no warning besides the one naming the drill it restores');
       assert.ok(!post.commands.some((command) => command.command === 'error'), 'no error annotation');
-      assert.deepEqual(await armRequest('GET', resourceId), original, 'the post step put back the original network settings');
+      assert.deepEqual(await armRequest(emulator, 'GET', resourceId), original, 'the post step put back the original network settings');
       await createSecretClient(emulator, set.primary).getSecret('app-plain');
-      await assertNoActiveCanary(set);
+      await assertNoActiveCanary(emulator, set);
       const canary = /removed canary (drill-canary-\S+-1) from /.exec(post.stdout)![1];
-      const values = await canaryValues(set, [{ name: canary }]);
+      const values = await canaryValues(emulator, set, [{ name: canary }]);
       assert.ok(values.all.length > 0, 'the killed drill wrote the canary');
       assertNoValueIn(values.all, step);
       assertNoValueIn(values.all, post);
@@ -368,11 +283,11 @@ describe('drill action bundle', function () {
     assert.equal(step.code, 1, `exit code; stderr: ${step.stderr}`);
     assert.equal(step.outputs.result, 'failed');
     assert.ok(step.commands.some((command) => command.command === 'error'), 'an error annotation');
-    assert.deepEqual(await armRequest('GET', resourceId), original, 'the step put back the original network settings before it exited');
+    assert.deepEqual(await armRequest(emulator, 'GET', resourceId), original, 'the step put back the original network settings before it exited');
     const json = JSON.parse(readFileSync(report, 'utf8')) as DrillReportJson & { network: { restored: boolean }; warnings: string[] };
     assert.equal(json.network.restored, true);
     assert.ok(json.warnings.some((warning) => /stopped by SIGINT/.test(warning)), JSON.stringify(json.warnings));
-    await assertNoActiveCanary(set);
+    await assertNoActiveCanary(emulator, set);
     assertNoValueIn([], step);
 
     const post = await runAction(runtime, 'post', env, step.state);
@@ -390,7 +305,7 @@ describe('drill action bundle', function () {
       env: { RUNNER_NAME: 'GitHub Actions 2' },
       whileOutage: async () => {
         otherPost = await runAction(runtime, 'post', runnerEnv(set, { RUNNER_NAME: 'GitHub Actions 1' }), { kvdrDrillStarted: 'true' });
-        assert.equal((await armRequest('GET', resourceId)).publicNetworkAccess, 'Disabled', "the other leg's post step left the running drill's outage on");
+        assert.equal((await armRequest(emulator, 'GET', resourceId)).publicNetworkAccess, 'Disabled', "the other leg's post step left the running drill's outage on");
       },
     });
 
@@ -398,7 +313,7 @@ describe('drill action bundle', function () {
     assert.ok(otherPost.stdout.includes('No drill of this job was left to restore.'), withoutMaskCommands(otherPost.stdout));
     assert.equal(step.code, 0, `the drill's exit code; stderr: ${step.stderr}\nstdout: ${withoutMaskCommands(step.stdout).slice(-3000)}`);
     assert.equal(step.outputs.result, 'succeeded');
-    assert.deepEqual(await armRequest('GET', resourceId), original, 'the drill put back the original network settings');
+    assert.deepEqual(await armRequest(emulator, 'GET', resourceId), original, 'the drill put back the original network settings');
   });
 
   it('fails on a missed RTO target', async () => {
@@ -419,7 +334,7 @@ describe('drill action bundle', function () {
     const json = JSON.parse(readFileSync(report, 'utf8')) as DrillReportJson;
     assert.ok(json.steps.every((step) => step.status === 'passed'), 'every step passed; only the target was missed');
     assert.match(run.summary, /\| RTO \(end of loss to first write in a survivor\) \| [^|]+ \| 50 ms \| missed \|/);
-    assertNoValueIn((await canaryValues(set, json.canaries)).all, run);
+    assertNoValueIn((await canaryValues(emulator, set, json.canaries)).all, run);
   });
 
   it('fails on a missed RPO target', async () => {

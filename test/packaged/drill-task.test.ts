@@ -5,24 +5,20 @@
  * `postjobexecution` target with the task variable the step set, as the agent passes it on.
  */
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { startEmulator, type Emulator } from '../../emulator/index';
-import { runSyncCommand } from '../../src/commands/sync';
-import { createCredential, createSecretClient } from '../helpers/emulator';
+import { createSecretClient } from '../helpers/emulator';
 import { repoRoot } from '../helpers/front-ends';
-import { RecordingHost } from '../unit/sync/recording-host';
 import { parseLoggingCommands, withoutSecretRegistrations, type LoggingCommand } from './helpers/commands';
-import { SEEDED_SECRETS, assertNoSeededValue, jwtIssuers } from './helpers/fixture';
+import { armRequest, assertNoActiveCanary, canaryValues, seedReplicated, startStep, vaultSet, waitForCanary, type VaultSet } from './helpers/drill';
+import { assertNoSeededValue, jwtIssuers } from './helpers/fixture';
 import { ensureNode24, runNode, type NodeRuntime, type ProcessResult } from './helpers/runtimes';
 import { extractZip } from './helpers/zip';
 
 const CURRENT_NODE = `Node ${process.versions.node.split('.')[0]}`;
-const ARM_API_VERSION = '2025-05-01';
 
 /** The primary's network settings before a network drill: rules the drill must put back exactly. */
 const ORIGINAL_NETWORK = {
@@ -35,17 +31,6 @@ const ORIGINAL_NETWORK = {
     virtualNetworkRules: [{ id: '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-app/providers/Microsoft.Network/virtualNetworks/vnet-app/subnets/snet-app' }],
   },
 };
-
-/** One drill's vaults: a primary and two secondaries in failover order. */
-interface VaultSet {
-  primary: string;
-  secondaries: [string, string];
-}
-
-/** Returns the vault set of one test; each test has its own, so a failed test cannot hold another's lock. */
-function vaultSet(tag: string): VaultSet {
-  return { primary: `kv-${tag}-weu`, secondaries: [`kv-${tag}-neu`, `kv-${tag}-sea`] };
-}
 
 const SETS = {
   logicalCurrent: vaultSet('lc'),
@@ -147,7 +132,7 @@ describe('KeyVaultFailoverDrill task from the .vsix', function () {
   let taskDirectory: string;
   let emulator: Emulator;
   const runtimes = new Map<string, NodeRuntime>();
-  const started: Array<ReturnType<typeof spawn>> = [];
+  const started: ChildProcess[] = [];
 
   before(async () => {
     work = mkdtempSync(join(tmpdir(), 'kvdr-packaged-drill-task-'));
@@ -165,7 +150,7 @@ describe('KeyVaultFailoverDrill task from the .vsix', function () {
     const sets = Object.values(SETS);
     // Purge protection keeps each canary soft-deleted in the secondaries, so the test can recover it and read every value the drill wrote.
     emulator = await startEmulator({ vaults: sets.flatMap((set) => [set.primary, ...set.secondaries]), purgeProtection: sets.flatMap((set) => set.secondaries) });
-    for (const set of sets) await seedReplicated(set);
+    for (const set of sets) await seedReplicated(emulator, set);
   });
 
   after(async () => {
@@ -173,17 +158,6 @@ describe('KeyVaultFailoverDrill task from the .vsix', function () {
     await emulator?.close();
     if (work) rmSync(work, { recursive: true, force: true });
   });
-
-  /** Seeds the primary with the hard-to-mask values and replicates them to both secondaries with a real mesh sync. */
-  async function seedReplicated(set: VaultSet): Promise<void> {
-    emulator.admin.seed(
-      set.primary,
-      Object.entries(SEEDED_SECRETS).map(([name, value]) => ({ name, value, contentType: 'text/plain', tags: { team: 'payments' } })),
-    );
-    const host = new RecordingHost({ mode: 'mesh', vault: [set.primary, ...set.secondaries].map((name) => emulator.vaults[name]) }, createCredential(emulator));
-    const code = await runSyncCommand(host, { env: { KVDR_ALLOW_CUSTOM_HOSTS: '1' }, tlsCa: emulator.ca });
-    assert.equal(code, 0, `replicating ${set.primary}: ${host.lines.join('\n')}`);
-  }
 
   function drillInputs(set: VaultSet, extra: Record<string, string> = {}): Record<string, string> {
     return {
@@ -210,62 +184,6 @@ describe('KeyVaultFailoverDrill task from the .vsix', function () {
   async function runTask(runtime: NodeRuntime, phase: 'execution' | 'postjobexecution', env: Record<string, string>) {
     const result = await runNode(runtime, handlerTarget(runtime, phase), { AGENT_TEMPDIRECTORY: agentTemp(), ...env }, work);
     return { ...result, commands: parseLoggingCommands(result.stdout) };
-  }
-
-  /** Sends one request to the emulator's ARM surface with a management token, as an operator's tool would. */
-  async function armRequest(method: 'GET' | 'PATCH', resourceId: string, body?: unknown): Promise<{ publicNetworkAccess: string; networkAcls: unknown }> {
-    const token = await createCredential(emulator).getToken('https://management.azure.com/.default');
-    assert.ok(token, 'a management token from the emulator');
-    const url = new URL(`${resourceId.replace(/^\//, '')}?api-version=${ARM_API_VERSION}`, emulator.armUrl);
-    const text = await new Promise<string>((resolvePromise, rejectPromise) => {
-      const outgoing = request(url, { method, ca: emulator.ca, headers: { authorization: `Bearer ${token.token}`, 'content-type': 'application/json' } }, (response) => {
-        let received = '';
-        response.setEncoding('utf8');
-        response.on('data', (chunk: string) => (received += chunk));
-        response.on('end', () => (response.statusCode === 200 ? resolvePromise(received) : rejectPromise(new Error(`ARM ${method} ${url.pathname} returned ${response.statusCode}: ${received}`))));
-      });
-      outgoing.on('error', rejectPromise);
-      outgoing.end(body === undefined ? undefined : JSON.stringify(body));
-    });
-    const properties = (JSON.parse(text) as { properties: { publicNetworkAccess: string; networkAcls: unknown } }).properties;
-    return { publicNetworkAccess: properties.publicNetworkAccess, networkAcls: properties.networkAcls };
-  }
-
-  /**
-   * Recovers each canary from the secondary that wrote it, where purge protection kept it
-   * soft-deleted. Returns every version's value (`all`) and each canary's current, rotated value
-   * (`rotated`), so the test can look for every value the drill wrote and read back.
-   */
-  async function canaryValues(set: VaultSet, canaries: DrillReportJson['canaries']): Promise<{ all: string[]; rotated: string[] }> {
-    const values = { all: [] as string[], rotated: [] as string[] };
-    for (const [index, canary] of canaries.entries()) {
-      const client = createSecretClient(emulator, set.secondaries[index]);
-      await (await client.beginRecoverDeletedSecret(canary.name, { intervalInMs: 100 })).pollUntilDone();
-      for await (const properties of client.listPropertiesOfSecretVersions(canary.name)) {
-        const secret = await client.getSecret(canary.name, { version: properties.version });
-        if (secret.value !== undefined) values.all.push(secret.value);
-      }
-      const current = await client.getSecret(canary.name);
-      if (current.value !== undefined) values.rotated.push(current.value);
-      await (await client.beginDeleteSecret(canary.name, { intervalInMs: 100 })).pollUntilDone();
-    }
-    return values;
-  }
-
-  async function hasActiveCanary(vault: string): Promise<boolean> {
-    for await (const properties of createSecretClient(emulator, vault).listPropertiesOfSecrets()) {
-      if (properties.name.startsWith('drill-canary-')) return true;
-    }
-    return false;
-  }
-
-  /** Fails when any vault of the set still has an active canary. */
-  async function assertNoActiveCanary(set: VaultSet): Promise<void> {
-    for (const vault of [set.primary, ...set.secondaries]) {
-      for await (const properties of createSecretClient(emulator, vault).listPropertiesOfSecrets()) {
-        assert.ok(!properties.name.startsWith('drill-canary-'), `${properties.name} is left in ${vault}`);
-      }
-    }
   }
 
   /** Fails when any of `values` appears in the task's log (registrations aside), its stderr or `files`. */
@@ -315,7 +233,7 @@ describe('KeyVaultFailoverDrill task from the .vsix', function () {
       assert.ok(registered.has(emulator.identity.systemAccessToken), 'the job access token is registered as a secret');
       assert.ok(jwtIssuers(registered).includes(emulator.identity.state.pipelinesIssuer), 'the OIDC token is registered as a secret');
       assert.equal(json.canaries.length, 2, 'one canary per secondary');
-      const values = await canaryValues(set, json.canaries);
+      const values = await canaryValues(emulator, set, json.canaries);
       assert.equal(values.all.length, 4, 'a write and a rotation per canary');
       assert.equal(values.rotated.length, 2);
       for (const value of values.rotated) assert.ok(registered.has(value), 'the rotated canary value, which the drill reads back, is registered as a secret');
@@ -327,7 +245,7 @@ describe('KeyVaultFailoverDrill task from the .vsix', function () {
         'the Markdown summary': readFileSync(markdown, 'utf8'),
         'the JUnit file': readFileSync(junit, 'utf8'),
       });
-      await assertNoActiveCanary(set);
+      await assertNoActiveCanary(emulator, set);
 
       const post = await runTask(runtime, 'postjobexecution', { ...env, ...taskVariablesEnv(run.commands) });
       const postComplete = taskResult(post.commands);
@@ -344,8 +262,8 @@ describe('KeyVaultFailoverDrill task from the .vsix', function () {
    */
   async function stopNetworkDrill(runtime: NodeRuntime, set: VaultSet, signal: NodeJS.Signals) {
     const resourceId = emulator.resourceIds[set.primary];
-    await armRequest('PATCH', resourceId, { properties: ORIGINAL_NETWORK });
-    const original = await armRequest('GET', resourceId);
+    await armRequest(emulator, 'PATCH', resourceId, { properties: ORIGINAL_NETWORK });
+    const original = await armRequest(emulator, 'GET', resourceId);
     const report = join(work, `${set.primary}.json`);
     const env = {
       ...agentEnv(emulator, `job-${set.primary}`),
@@ -355,34 +273,21 @@ describe('KeyVaultFailoverDrill task from the .vsix', function () {
 
     // The slow second secondary keeps the outage open for seconds, so the signal lands inside it.
     await emulator.admin.setFaults(set.secondaries[1], { latencyMs: 1000 });
-    const child = spawn(runtime.path, [handlerTarget(runtime, 'execution')], { cwd: work, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? work, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    started.push(child);
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-    const exited = new Promise<number | null>((resolvePromise) => child.on('close', (code) => resolvePromise(code)));
-
-    // A canary in the first secondary means the outage is on and there is a canary to remove.
-    const deadline = Date.now() + 120_000;
-    while (!(await hasActiveCanary(set.secondaries[0]))) {
-      assert.equal(child.exitCode, null, `the task ended before the outage:\n${stdout}\n${stderr}`);
-      assert.ok(Date.now() < deadline, 'the drill never wrote a canary');
-      await sleep(25);
-    }
-    assert.equal((await armRequest('GET', resourceId)).publicNetworkAccess, 'Disabled', 'the primary is closed when the signal is sent');
-    child.kill(signal);
+    const running = startStep(runtime, handlerTarget(runtime, 'execution'), env, work);
+    started.push(running.child);
+    await waitForCanary(emulator, set, running, 'task');
+    assert.equal((await armRequest(emulator, 'GET', resourceId)).publicNetworkAccess, 'Disabled', 'the primary is closed when the signal is sent');
+    running.child.kill(signal);
     await emulator.admin.clearFaults(set.secondaries[1]);
-    const code = await exited;
-    const step: ProcessResult = { code, stdout, stderr };
-    return { env, resourceId, original, report, step, commands: parseLoggingCommands(stdout) };
+    const step = await running.ended;
+    return { env, resourceId, original, report, step, commands: parseLoggingCommands(step.stdout) };
   }
 
   for (const [label, set] of [[CURRENT_NODE, SETS.killedCurrent], ['Node 24', SETS.killedNode24]] as const) {
     it(`restores a killed network drill post-job on ${label}`, async () => {
       const runtime = runtimes.get(label)!;
       const { env, resourceId, original, step, commands } = await stopNetworkDrill(runtime, set, 'SIGKILL');
-      assert.equal((await armRequest('GET', resourceId)).publicNetworkAccess, 'Disabled', 'the killed step left the primary closed');
+      assert.equal((await armRequest(emulator, 'GET', resourceId)).publicNetworkAccess, 'Disabled', 'the killed step left the primary closed');
       assert.equal(commands.filter((command) => command.command === 'task.complete').length, 0, 'the killed step never completed');
 
       const post = await runTask(runtime, 'postjobexecution', { ...env, ...taskVariablesEnv(commands) });
@@ -394,11 +299,11 @@ describe('KeyVaultFailoverDrill task from the .vsix', function () {
       assert.ok(postLog.some((line) => /removed canary drill-canary-\S+-1 from /.test(line)), `the post-job step removed the canary:\n${postLog.join('\n')}`);
       const warnings = post.commands.filter((command) => command.command === 'task.issue' && command.properties.type === 'warning').map((command) => command.data);
       assert.deepEqual(warnings.filter((warning) => !/did not finish; restoring what it changed\.$/.test(warning)), [], 'no warning besides the one naming the drill it restores');
-      assert.deepEqual(await armRequest('GET', resourceId), original, 'the post-job step put back the original network settings');
+      assert.deepEqual(await armRequest(emulator, 'GET', resourceId), original, 'the post-job step put back the original network settings');
       await createSecretClient(emulator, set.primary).getSecret('app-plain');
-      await assertNoActiveCanary(set);
+      await assertNoActiveCanary(emulator, set);
       const canary = /removed canary (drill-canary-\S+-1) from /.exec(post.stdout)![1];
-      const values = await canaryValues(set, [{ name: canary, vaultId: set.secondaries[0] }]);
+      const values = await canaryValues(emulator, set, [{ name: canary }]);
       assert.ok(values.all.length > 0, 'the killed drill wrote the canary');
       assertNoValueIn(values.all, step, {});
       assertNoValueIn(values.all, post, {});
@@ -420,11 +325,11 @@ describe('KeyVaultFailoverDrill task from the .vsix', function () {
     const complete = taskResult(commands);
     assert.equal(complete.properties.result, 'Failed', `task result: ${complete.data}\nstderr: ${step.stderr}`);
     assert.equal(step.code, 1);
-    assert.deepEqual(await armRequest('GET', resourceId), original, 'the step put back the original network settings before it exited');
+    assert.deepEqual(await armRequest(emulator, 'GET', resourceId), original, 'the step put back the original network settings before it exited');
     const json = JSON.parse(readFileSync(report, 'utf8')) as DrillReportJson & { network: { restored: boolean }; warnings: string[] };
     assert.equal(json.network.restored, true);
     assert.ok(json.warnings.some((warning) => /stopped by SIGINT/.test(warning)), JSON.stringify(json.warnings));
-    await assertNoActiveCanary(set);
+    await assertNoActiveCanary(emulator, set);
     assertNoValueIn([], step, {});
 
     const post = await runTask(runtime, 'postjobexecution', { ...env, ...taskVariablesEnv(commands) });
@@ -453,7 +358,7 @@ describe('KeyVaultFailoverDrill task from the .vsix', function () {
     assert.ok(json.steps.every((step) => step.status === 'passed'), 'every step passed; only the target was missed');
     const summary = readFileSync(run.commands.find((command) => command.command === 'task.uploadsummary')!.data, 'utf8');
     assert.match(summary, /\| RTO \(end of loss to first write in a survivor\) \| [^|]+ \| 50 ms \| missed \|/);
-    assertNoValueIn((await canaryValues(set, json.canaries)).all, run, { summary });
+    assertNoValueIn((await canaryValues(emulator, set, json.canaries)).all, run, { summary });
   });
 
   it('fails on a missed RPO target', async () => {
