@@ -46829,6 +46829,20 @@ function countEntries(entries) {
   }
   return counts;
 }
+function reportVault(store, role, stats, error2) {
+  const vault = {
+    vaultId: store.vaultId,
+    vaultUrl: store.vaultUrl,
+    role,
+    requests: Object.values(stats.requestsByOperation).reduce((sum, count) => sum + count, 0),
+    requestsByOperation: { ...stats.requestsByOperation },
+    throttledResponses: stats.throttledResponses,
+    throttledWaitInMs: Math.round(stats.throttledWaitInMs),
+    retries: stats.retries
+  };
+  if (error2 !== void 0) vault.error = describeError(error2);
+  return vault;
+}
 
 // src/core/drift/report.ts
 function terraformVaultId(region) {
@@ -46871,22 +46885,9 @@ function buildDriftReport(secrets, terraform, options) {
       entries.push({ secret: "terraform plan", vault: terraformVaultId(region.region), action: "error", outcome: "failed", error: region.error ?? "failed" });
     }
   }
-  const vaults = options.stores.map((store, index) => {
-    const stats = secrets?.stats.get(store.vaultId) ?? store.stats();
-    const vault = {
-      vaultId: store.vaultId,
-      vaultUrl: store.vaultUrl,
-      role: roleOf(options.hasSource, index),
-      requests: Object.values(stats.requestsByOperation).reduce((sum, count) => sum + count, 0),
-      requestsByOperation: { ...stats.requestsByOperation },
-      throttledResponses: stats.throttledResponses,
-      throttledWaitInMs: Math.round(stats.throttledWaitInMs),
-      retries: stats.retries
-    };
-    const error2 = secrets?.unreachable.get(store.vaultId);
-    if (error2 !== void 0) vault.error = describeError(error2);
-    return vault;
-  });
+  const vaults = options.stores.map(
+    (store, index) => reportVault(store, roleOf(options.hasSource, index), secrets?.stats.get(store.vaultId) ?? store.stats(), secrets?.unreachable.get(store.vaultId))
+  );
   const warnings = [];
   const valuesRead = secrets?.valuesRead ?? 0;
   if (valuesRead > 0 && options.settings.deep !== true) {

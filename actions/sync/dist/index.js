@@ -45499,6 +45499,20 @@ function countEntries(entries) {
   }
   return counts;
 }
+function reportVault(store, role, stats, error2) {
+  const vault = {
+    vaultId: store.vaultId,
+    vaultUrl: store.vaultUrl,
+    role,
+    requests: Object.values(stats.requestsByOperation).reduce((sum, count) => sum + count, 0),
+    requestsByOperation: { ...stats.requestsByOperation },
+    throttledResponses: stats.throttledResponses,
+    throttledWaitInMs: Math.round(stats.throttledWaitInMs),
+    retries: stats.retries
+  };
+  if (error2 !== void 0) vault.error = describeError(error2);
+  return vault;
+}
 
 // src/core/sync/report.ts
 function countSyncResults(run) {
@@ -45531,22 +45545,9 @@ function buildSyncReport(run, options) {
     const names = [...new Set(noLineage.map(({ action }) => action.name))];
     warnings.push(`${names.length} secret(s) copied without lineage because they have 15 tags: ${names.slice(0, 20).join(", ")}${names.length > 20 ? ", \u2026" : ""}.`);
   }
-  const vaults = options.stores.map((store, index) => {
-    const stats = run.stats.get(store.vaultId) ?? store.stats();
-    const vault = {
-      vaultId: store.vaultId,
-      vaultUrl: store.vaultUrl,
-      role: roleOf(options.policy, index),
-      requests: Object.values(stats.requestsByOperation).reduce((sum, count) => sum + count, 0),
-      requestsByOperation: { ...stats.requestsByOperation },
-      throttledResponses: stats.throttledResponses,
-      throttledWaitInMs: Math.round(stats.throttledWaitInMs),
-      retries: stats.retries
-    };
-    const error2 = run.unreachable.get(store.vaultId);
-    if (error2 !== void 0) vault.error = describeError(error2);
-    return vault;
-  });
+  const vaults = options.stores.map(
+    (store, index) => reportVault(store, roleOf(options.policy, index), run.stats.get(store.vaultId) ?? store.stats(), run.unreachable.get(store.vaultId))
+  );
   return {
     command: "sync",
     result: options.result,

@@ -4,7 +4,7 @@
  * figures. Entries name secrets and resources; no field can hold a value.
  */
 import { describeError } from '../errors';
-import { countEntries, type ReportEntry, type ReportVault, type RunReport } from '../report/model';
+import { countEntries, reportVault, type ReportEntry, type ReportVault, type RunReport } from '../report/model';
 import type { VaultStore } from '../vault/port';
 import type { RegionDriftResult, SecretDriftFinding, TerraformDriftFinding } from './model';
 import type { SecretDriftResult } from './secrets';
@@ -82,22 +82,9 @@ export function buildDriftReport(secrets: SecretDriftResult | undefined, terrafo
     }
   }
 
-  const vaults: ReportVault[] = options.stores.map((store, index) => {
-    const stats = secrets?.stats.get(store.vaultId) ?? store.stats();
-    const vault: ReportVault = {
-      vaultId: store.vaultId,
-      vaultUrl: store.vaultUrl,
-      role: roleOf(options.hasSource, index),
-      requests: Object.values(stats.requestsByOperation).reduce((sum, count) => sum + count, 0),
-      requestsByOperation: { ...stats.requestsByOperation },
-      throttledResponses: stats.throttledResponses,
-      throttledWaitInMs: Math.round(stats.throttledWaitInMs),
-      retries: stats.retries,
-    };
-    const error = secrets?.unreachable.get(store.vaultId);
-    if (error !== undefined) vault.error = describeError(error);
-    return vault;
-  });
+  const vaults: ReportVault[] = options.stores.map((store, index) =>
+    reportVault(store, roleOf(options.hasSource, index), secrets?.stats.get(store.vaultId) ?? store.stats(), secrets?.unreachable.get(store.vaultId)),
+  );
 
   const warnings: string[] = [];
   const valuesRead = secrets?.valuesRead ?? 0;

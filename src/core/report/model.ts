@@ -3,6 +3,8 @@
  * and throttling figures. Secret names appear in reports; values never do, because no report type
  * has a field that could hold one.
  */
+import { describeError } from '../errors';
+import type { VaultStats, VaultStore } from '../vault/port';
 
 /** Outcomes that count as failures unless a writer's options list others. */
 export const DEFAULT_FAILURE_OUTCOMES: readonly string[] = ['conflict', 'failed'];
@@ -81,4 +83,23 @@ export function countEntries(entries: readonly ReportEntry[]): ReportCounts {
     vault[entry.action] = (vault[entry.action] ?? 0) + 1;
   }
   return counts;
+}
+
+/**
+ * Builds one vault's report figures from the request statistics its store recorded during the run,
+ * with the error that made the vault unusable when there was one.
+ */
+export function reportVault(store: Pick<VaultStore, 'vaultId' | 'vaultUrl'>, role: string, stats: VaultStats, error?: unknown): ReportVault {
+  const vault: ReportVault = {
+    vaultId: store.vaultId,
+    vaultUrl: store.vaultUrl,
+    role,
+    requests: Object.values(stats.requestsByOperation).reduce((sum, count) => sum + count, 0),
+    requestsByOperation: { ...stats.requestsByOperation },
+    throttledResponses: stats.throttledResponses,
+    throttledWaitInMs: Math.round(stats.throttledWaitInMs),
+    retries: stats.retries,
+  };
+  if (error !== undefined) vault.error = describeError(error);
+  return vault;
 }

@@ -2,8 +2,7 @@
  * Turns a sync run into the shared report: one entry per secret and vault pair, the per-vault
  * request and throttling figures, and the warnings (copies without lineage, unusable vaults).
  */
-import { describeError } from '../errors';
-import { countEntries, type ReportEntry, type ReportVault, type RunReport } from '../report/model';
+import { countEntries, reportVault, type ReportEntry, type ReportVault, type RunReport } from '../report/model';
 import type { VaultStore } from '../vault/port';
 import type { SyncRunResult } from './run';
 import type { SyncPolicy } from './model';
@@ -68,22 +67,9 @@ export function buildSyncReport(run: SyncRunResult, options: SyncReportOptions):
     warnings.push(`${names.length} secret(s) copied without lineage because they have 15 tags: ${names.slice(0, 20).join(', ')}${names.length > 20 ? ', …' : ''}.`);
   }
 
-  const vaults: ReportVault[] = options.stores.map((store, index) => {
-    const stats = run.stats.get(store.vaultId) ?? store.stats();
-    const vault: ReportVault = {
-      vaultId: store.vaultId,
-      vaultUrl: store.vaultUrl,
-      role: roleOf(options.policy, index),
-      requests: Object.values(stats.requestsByOperation).reduce((sum, count) => sum + count, 0),
-      requestsByOperation: { ...stats.requestsByOperation },
-      throttledResponses: stats.throttledResponses,
-      throttledWaitInMs: Math.round(stats.throttledWaitInMs),
-      retries: stats.retries,
-    };
-    const error = run.unreachable.get(store.vaultId);
-    if (error !== undefined) vault.error = describeError(error);
-    return vault;
-  });
+  const vaults: ReportVault[] = options.stores.map((store, index) =>
+    reportVault(store, roleOf(options.policy, index), run.stats.get(store.vaultId) ?? store.stats(), run.unreachable.get(store.vaultId)),
+  );
 
   return {
     command: 'sync',
