@@ -44553,7 +44553,7 @@ var GitHubActionsHost = class {
 // src/commands/deploy.ts
 var import_node_fs6 = require("node:fs");
 var import_promises6 = require("node:fs/promises");
-var import_node_path3 = require("node:path");
+var import_node_path4 = require("node:path");
 
 // src/core/duration.ts
 var UNITS = { ms: 1, s: 1e3, m: 6e4, h: 36e5 };
@@ -44639,9 +44639,8 @@ function sensitiveBackendValues(backendConfig) {
 }
 
 // src/core/terraform/deploy.ts
-var import_node_fs5 = require("node:fs");
 var import_promises5 = require("node:fs/promises");
-var import_node_path2 = require("node:path");
+var import_node_path3 = require("node:path");
 
 // src/core/log.ts
 var silentLogger = {
@@ -45029,6 +45028,30 @@ var BufferedLogger = class {
   }
 };
 
+// src/core/terraform/regions.ts
+var import_node_fs5 = require("node:fs");
+var import_node_path2 = require("node:path");
+function stackContext(options, dataDir, logger27) {
+  return {
+    terraformDir: options.terraformDir,
+    dataDir,
+    env: options.env,
+    terraformPath: options.terraformPath,
+    abortSignal: options.abortSignal,
+    killGraceInMs: options.killGraceInMs,
+    logger: logger27
+  };
+}
+async function initRegionStack(context3, region, options) {
+  await initStack(context3, { backendConfig: backendConfigForRegion(region, options) });
+  if (!(0, import_node_fs5.existsSync)((0, import_node_path2.join)(context3.dataDir, "terraform.tfstate"))) {
+    throw new EngineError(
+      "invalid-input",
+      `${options.terraformDir} declares no backend, so every region would share one local state. Add terraform { backend "azurerm" {} } to the root configuration.`
+    );
+  }
+}
+
 // src/core/terraform/version.ts
 var MINIMUM_TERRAFORM_VERSION = "1.5.0";
 function parseTerraformVersion(text) {
@@ -45068,9 +45091,9 @@ var DEFAULT_MAX_PARALLEL_REGIONS = 4;
 var DEPLOY_COMMANDS = ["plan", "apply", "plan-apply"];
 function regionPaths(options, region) {
   return {
-    planFile: (0, import_node_path2.join)(options.planDir, `${region}.tfplan`),
-    approvedFile: (0, import_node_path2.join)(options.planDir, `${region}.approved.json`),
-    dataDir: (0, import_node_path2.join)(options.workDir, region)
+    planFile: (0, import_node_path3.join)(options.planDir, `${region}.tfplan`),
+    approvedFile: (0, import_node_path3.join)(options.planDir, `${region}.approved.json`),
+    dataDir: (0, import_node_path3.join)(options.workDir, region)
   };
 }
 async function deployRegions(options) {
@@ -45104,19 +45127,11 @@ async function deployRegions(options) {
 async function prepareProviders(options) {
   let env = options.env;
   if (!env.TF_PLUGIN_CACHE_DIR) {
-    const pluginCacheDir = (0, import_node_path2.join)(options.workDir, ".plugin-cache");
+    const pluginCacheDir = (0, import_node_path3.join)(options.workDir, ".plugin-cache");
     await (0, import_promises5.mkdir)(pluginCacheDir, { recursive: true });
     env = { ...env, TF_PLUGIN_CACHE_DIR: pluginCacheDir };
   }
-  const context3 = {
-    terraformDir: options.terraformDir,
-    dataDir: (0, import_node_path2.join)(options.workDir, ".providers"),
-    env,
-    terraformPath: options.terraformPath,
-    abortSignal: options.abortSignal,
-    killGraceInMs: options.killGraceInMs,
-    logger: options.logger
-  };
+  const context3 = stackContext({ ...options, env }, (0, import_node_path3.join)(options.workDir, ".providers"), options.logger);
   await initStack(context3, { backend: false });
   options.logger.info("Providers installed");
   return env;
@@ -45136,24 +45151,10 @@ async function mapWithConcurrency(items, limit, fn) {
 }
 async function deployRegion(options, region, terraformVersion, logger27) {
   const paths = regionPaths(options, region);
-  const context3 = {
-    terraformDir: options.terraformDir,
-    dataDir: paths.dataDir,
-    env: options.env,
-    terraformPath: options.terraformPath,
-    abortSignal: options.abortSignal,
-    killGraceInMs: options.killGraceInMs,
-    logger: logger27
-  };
+  const context3 = stackContext(options, paths.dataDir, logger27);
   const result = { region, outcome: "succeeded", applied: false };
   try {
-    await initStack(context3, { backendConfig: backendConfigForRegion(region, options) });
-    if (!(0, import_node_fs5.existsSync)((0, import_node_path2.join)(paths.dataDir, "terraform.tfstate"))) {
-      throw new EngineError(
-        "invalid-input",
-        `${options.terraformDir} declares no backend, so every region would share one local state. Add terraform { backend "azurerm" {} } to the root configuration.`
-      );
-    }
+    await initRegionStack(context3, region, options);
     logger27.info("terraform init succeeded");
     if (options.command === "apply") {
       await applyApproved(options, context3, region, paths, result, logger27);
@@ -45359,7 +45360,7 @@ var deployOptions = [
   ...outputOptions.filter((option) => option.name !== "junit")
 ];
 function readInputs(host) {
-  const terraformDir = (0, import_node_path3.resolve)(host.getInput("terraformDir", { required: true }));
+  const terraformDir = (0, import_node_path4.resolve)(host.getInput("terraformDir", { required: true }));
   if (!isDirectory2(terraformDir)) throw invalidInput(`--terraform-dir "${terraformDir}" is not a directory. Give the Terraform root configuration to deploy.`);
   const regions = host.getListInput("region", { required: true });
   validateRegions(regions);
@@ -45369,7 +45370,7 @@ function readInputs(host) {
   const stateKeyPrefix = prefixText === void 0 ? void 0 : normalizeStateKeyPrefix(prefixText);
   const backendConfig = parseBackendConfig(host.getListInput("backendConfig"));
   validateStateIsolation({ backendConfig, stateKeyPrefix });
-  const varFiles = host.getListInput("varFile").map((file) => (0, import_node_path3.resolve)(file));
+  const varFiles = host.getListInput("varFile").map((file) => (0, import_node_path4.resolve)(file));
   for (const file of varFiles) {
     if (!isFile(file)) throw invalidInput(`--var-file "${file}" does not exist. Give a .tfvars file relative to the working directory.`);
   }
@@ -45391,7 +45392,7 @@ function readInputs(host) {
     stateStorageLocation: host.getInput("stateStorageLocation"),
     varFiles,
     regionVariable,
-    planDir: (0, import_node_path3.resolve)(host.getInput("planDir") ?? (0, import_node_path3.join)(terraformDir, ".kvdr", "plans")),
+    planDir: (0, import_node_path4.resolve)(host.getInput("planDir") ?? (0, import_node_path4.join)(terraformDir, ".kvdr", "plans")),
     terraformPath: host.getInput("terraformPath"),
     timeoutInMs: parseDurationInMs(host.getInput("timeout") ?? "2h", "--timeout"),
     report: host.getInput("report"),
@@ -45405,7 +45406,7 @@ function isFile(path8) {
   return (0, import_node_fs6.statSync)(path8, { throwIfNoEntry: false })?.isFile() === true;
 }
 async function writeOutputFile(path8, text) {
-  await (0, import_promises6.mkdir)((0, import_node_path3.dirname)((0, import_node_path3.resolve)(path8)), { recursive: true });
+  await (0, import_promises6.mkdir)((0, import_node_path4.dirname)((0, import_node_path4.resolve)(path8)), { recursive: true });
   await (0, import_promises6.writeFile)(path8, text);
 }
 async function reportResult(host, inputs, result) {
@@ -45466,7 +45467,7 @@ async function deployWithSignal(host, inputs, stateStorage, abortSignal) {
     backendConfig: inputs.backendConfig,
     stateKeyPrefix: inputs.stateKeyPrefix,
     planDir: inputs.planDir,
-    workDir: (0, import_node_path3.join)(inputs.terraformDir, ".kvdr", "data"),
+    workDir: (0, import_node_path4.join)(inputs.terraformDir, ".kvdr", "data"),
     regionVariable: inputs.regionVariable,
     varFiles: inputs.varFiles,
     maxParallelRegions: inputs.maxParallelRegions,

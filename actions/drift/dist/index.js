@@ -45437,7 +45437,7 @@ var GitHubActionsHost = class {
 
 // src/commands/drift.ts
 var import_node_fs6 = require("node:fs");
-var import_node_path5 = require("node:path");
+var import_node_path6 = require("node:path");
 
 // src/core/duration.ts
 var UNITS = { ms: 1, s: 1e3, m: 6e4, h: 36e5 };
@@ -46401,8 +46401,31 @@ async function fetchFacts(plan, facts, stores, unreachable, options, logger30) {
 }
 
 // src/core/drift/terraform.ts
-var import_node_fs4 = require("node:fs");
 var import_promises4 = require("node:fs/promises");
+var import_node_path3 = require("node:path");
+
+// src/core/terraform/plan-summary.ts
+function changeKindOf(actions) {
+  if (actions.includes("delete") && actions.includes("create")) return "replace";
+  const [first] = actions;
+  if (first === "create" || first === "update" || first === "delete" || first === "read" || first === "forget") return first;
+  return "no-op";
+}
+function parsePlanJson(text) {
+  let parsed;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error2) {
+    throw new EngineError("internal", "terraform show -json did not print valid JSON.", { cause: error2 });
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+    throw new EngineError("internal", "terraform show -json did not print a JSON object.");
+  }
+  return parsed;
+}
+
+// src/core/terraform/regions.ts
+var import_node_fs4 = require("node:fs");
 var import_node_path2 = require("node:path");
 
 // src/core/terraform/backend.ts
@@ -46471,26 +46494,6 @@ function backendConfigForRegion(region, options) {
 }
 function sensitiveBackendValues(backendConfig) {
   return Object.entries(backendConfig).filter(([key]) => SENSITIVE_BACKEND_KEYS.has(key)).map(([, value]) => value);
-}
-
-// src/core/terraform/plan-summary.ts
-function changeKindOf(actions) {
-  if (actions.includes("delete") && actions.includes("create")) return "replace";
-  const [first] = actions;
-  if (first === "create" || first === "update" || first === "delete" || first === "read" || first === "forget") return first;
-  return "no-op";
-}
-function parsePlanJson(text) {
-  let parsed;
-  try {
-    parsed = JSON.parse(text);
-  } catch (error2) {
-    throw new EngineError("internal", "terraform show -json did not print valid JSON.", { cause: error2 });
-  }
-  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
-    throw new EngineError("internal", "terraform show -json did not print a JSON object.");
-  }
-  return parsed;
 }
 
 // src/core/terraform/diagnostics.ts
@@ -46687,6 +46690,28 @@ async function showPlanJson(context3, planFile) {
   return parsePlanJson(output.stdout);
 }
 
+// src/core/terraform/regions.ts
+function stackContext(options, dataDir, logger30) {
+  return {
+    terraformDir: options.terraformDir,
+    dataDir,
+    env: options.env,
+    terraformPath: options.terraformPath,
+    abortSignal: options.abortSignal,
+    killGraceInMs: options.killGraceInMs,
+    logger: logger30
+  };
+}
+async function initRegionStack(context3, region, options) {
+  await initStack(context3, { backendConfig: backendConfigForRegion(region, options) });
+  if (!(0, import_node_fs4.existsSync)((0, import_node_path2.join)(context3.dataDir, "terraform.tfstate"))) {
+    throw new EngineError(
+      "invalid-input",
+      `${options.terraformDir} declares no backend, so every region would share one local state. Add terraform { backend "azurerm" {} } to the root configuration.`
+    );
+  }
+}
+
 // src/core/terraform/version.ts
 var MINIMUM_TERRAFORM_VERSION = "1.5.0";
 function parseTerraformVersion(text) {
@@ -46777,32 +46802,18 @@ async function checkTerraformDrift(options) {
 }
 async function checkRegion(options, region, logger30) {
   const result = { region, outcome: "checked", findings: [], outputChanges: [] };
-  const context3 = {
-    terraformDir: options.terraformDir,
-    dataDir: (0, import_node_path2.join)(options.workDir, region),
-    env: options.env,
-    terraformPath: options.terraformPath,
-    abortSignal: options.abortSignal,
-    killGraceInMs: options.killGraceInMs,
-    logger: logger30
-  };
-  const planDir = await (0, import_promises4.mkdtemp)((0, import_node_path2.join)(options.workDir, `.plans-${region}-`));
+  const context3 = stackContext(options, (0, import_node_path3.join)(options.workDir, region), logger30);
+  const planDir = await (0, import_promises4.mkdtemp)((0, import_node_path3.join)(options.workDir, `.plans-${region}-`));
   try {
-    await initStack(context3, { backendConfig: backendConfigForRegion(region, options) });
-    if (!(0, import_node_fs4.existsSync)((0, import_node_path2.join)(context3.dataDir, "terraform.tfstate"))) {
-      throw new EngineError(
-        "invalid-input",
-        `${options.terraformDir} declares no backend, so every region would read one shared local state. Add terraform { backend "azurerm" {} } to the root configuration.`
-      );
-    }
+    await initRegionStack(context3, region, options);
     const planOptions = { variables: { [options.regionVariable ?? "region"]: region }, varFiles: options.varFiles };
-    const refreshFile = (0, import_node_path2.join)(planDir, "refresh-only.tfplan");
+    const refreshFile = (0, import_node_path3.join)(planDir, "refresh-only.tfplan");
     const refreshed = await planStack(context3, { ...planOptions, planFile: refreshFile, refreshOnly: true });
     const refreshPlan = await showPlanJson(context3, refreshFile);
     result.refreshOnlyExitCodeSignalledChanges = refreshed.exitCodeSignalsChanges;
     result.findings.push(...terraformDriftFindings(region, refreshPlan, { drift: true, changes: false }));
     result.outputChanges = changedOutputs(refreshPlan);
-    const changesFile = (0, import_node_path2.join)(planDir, "changes.tfplan");
+    const changesFile = (0, import_node_path3.join)(planDir, "changes.tfplan");
     await planStack(context3, { ...planOptions, planFile: changesFile });
     result.findings.push(...terraformDriftFindings(region, await showPlanJson(context3, changesFile), { drift: false, changes: true }));
     logger30.info(`${region}: ${result.findings.length} drifted resource(s)${refreshed.exitCodeSignalsChanges && result.findings.length === 0 ? " (the refresh-only plan exited 2, but its JSON shows no resource changed)" : ""}`);
@@ -47058,10 +47069,10 @@ function testCase(entry, failure2, skipped) {
 
 // src/core/report/files.ts
 var import_promises5 = require("node:fs/promises");
-var import_node_path3 = require("node:path");
+var import_node_path4 = require("node:path");
 async function writeReportFile(path9, text) {
-  const absolute = (0, import_node_path3.resolve)(path9);
-  await (0, import_promises5.mkdir)((0, import_node_path3.dirname)(absolute), { recursive: true });
+  const absolute = (0, import_node_path4.resolve)(path9);
+  await (0, import_promises5.mkdir)((0, import_node_path4.dirname)(absolute), { recursive: true });
   const temporary = `${absolute}.${process.pid}.tmp`;
   try {
     await (0, import_promises5.writeFile)(temporary, text, "utf8");
@@ -47085,7 +47096,7 @@ function formatTable(header, rows) {
 
 // src/commands/common.ts
 var import_node_fs5 = require("node:fs");
-var import_node_path4 = require("node:path");
+var import_node_path5 = require("node:path");
 
 // node_modules/balanced-match/dist/esm/index.js
 var range = (a, b, str) => {
@@ -52300,9 +52311,9 @@ function readOutputPaths(host) {
   const seen = /* @__PURE__ */ new Map();
   for (const [name3, path9] of Object.entries(paths)) {
     if (path9 === void 0) continue;
-    const absolute = (0, import_node_path4.resolve)(path9);
+    const absolute = (0, import_node_path5.resolve)(path9);
     if ((0, import_node_fs5.statSync)(absolute, { throwIfNoEntry: false })?.isDirectory()) {
-      throw invalidInput(`${flagOf(name3)} "${path9}" is a folder. Give a file path, such as ${(0, import_node_path4.join)(path9, `${name3}.${REPORT_EXTENSIONS[name3]}`)}.`);
+      throw invalidInput(`${flagOf(name3)} "${path9}" is a folder. Give a file path, such as ${(0, import_node_path5.join)(path9, `${name3}.${REPORT_EXTENSIONS[name3]}`)}.`);
     }
     const other = seen.get(absolute);
     if (other !== void 0) throw invalidInput(`${flagOf(name3)} and ${flagOf(other)} name the same file "${path9}". Give each output its own file.`);
@@ -52376,14 +52387,14 @@ function readTerraformInputs(host) {
     if (regions.length > 0) throw invalidInput("--region needs --terraform-dir: give the Terraform root configuration whose region stacks to check.");
     return void 0;
   }
-  const terraformDir = (0, import_node_path5.resolve)(dirText);
+  const terraformDir = (0, import_node_path6.resolve)(dirText);
   if (!isDirectory2(terraformDir)) throw invalidInput(`--terraform-dir "${terraformDir}" is not a directory. Give the Terraform root configuration deployed per region.`);
   validateRegions(regions);
   const prefixText = host.getInput("stateKeyPrefix");
   const stateKeyPrefix = prefixText === void 0 ? void 0 : normalizeStateKeyPrefix(prefixText);
   const backendConfig = parseBackendConfig(host.getListInput("backendConfig"));
   validateStateIsolation({ backendConfig, stateKeyPrefix });
-  const varFiles = host.getListInput("varFile").map((file) => (0, import_node_path5.resolve)(file));
+  const varFiles = host.getListInput("varFile").map((file) => (0, import_node_path6.resolve)(file));
   for (const file of varFiles) {
     if ((0, import_node_fs6.statSync)(file, { throwIfNoEntry: false })?.isFile() !== true) throw invalidInput(`--var-file "${file}" does not exist. Give a .tfvars file relative to the working directory.`);
   }
@@ -52471,7 +52482,7 @@ async function runTerraformPart(host, terraform, abortSignal) {
   return checkTerraformDrift({
     terraformDir: terraform.terraformDir,
     regions: terraform.regions,
-    workDir: (0, import_node_path5.join)(terraform.terraformDir, ".kvdr", "drift"),
+    workDir: (0, import_node_path6.join)(terraform.terraformDir, ".kvdr", "drift"),
     backendConfig: terraform.backendConfig,
     stateKeyPrefix: terraform.stateKeyPrefix,
     regionVariable: terraform.regionVariable,

@@ -5,33 +5,20 @@
  * refresh-only plan exits 2 under `-detailed-exitcode` when nothing but an output changed.
  * Findings keep resource addresses and attribute names, never attribute values.
  */
-import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { describeError, EngineError, isEngineError } from '../errors';
+import { describeError, isEngineError } from '../errors';
 import { silentLogger, type Logger } from '../log';
-import { backendConfigForRegion, type RegionBackendOptions } from '../terraform/backend';
 import { changeKindOf, type PlanJson, type PlanResourceChange } from '../terraform/plan-summary';
-import { initStack, planStack, showPlanJson, type StackContext } from '../terraform/stack';
+import { initRegionStack, stackContext, type RegionStacksOptions } from '../terraform/regions';
+import { planStack, showPlanJson } from '../terraform/stack';
 import { checkTerraformVersion } from '../terraform/version';
 import type { RegionDriftResult, TerraformDriftFinding, TerraformDriftKind } from './model';
 
 /** Options of {@link checkTerraformDrift}. */
-export interface CheckTerraformDriftOptions extends RegionBackendOptions {
-  /** Absolute path of the Terraform root configuration. */
-  terraformDir: string;
-  regions: readonly string[];
+export interface CheckTerraformDriftOptions extends RegionStacksOptions {
   /** Parent folder of each region's `TF_DATA_DIR` (`<workDir>/<region>`) and plan files. */
   workDir: string;
-  /** The root variable that selects the region. Default: `region`. */
-  regionVariable?: string;
-  varFiles?: readonly string[];
-  /** Environment of terraform, with the ARM_* credentials. */
-  env: Record<string, string | undefined>;
-  terraformPath?: string;
-  abortSignal?: AbortSignal;
-  killGraceInMs?: number;
-  logger?: Logger;
 }
 
 /** The Terraform drift check's findings, per region. */
@@ -116,25 +103,11 @@ export async function checkTerraformDrift(options: CheckTerraformDriftOptions): 
 
 async function checkRegion(options: CheckTerraformDriftOptions, region: string, logger: Logger): Promise<RegionDriftResult> {
   const result: RegionDriftResult = { region, outcome: 'checked', findings: [], outputChanges: [] };
-  const context: StackContext = {
-    terraformDir: options.terraformDir,
-    dataDir: join(options.workDir, region),
-    env: options.env,
-    terraformPath: options.terraformPath,
-    abortSignal: options.abortSignal,
-    killGraceInMs: options.killGraceInMs,
-    logger,
-  };
+  const context = stackContext(options, join(options.workDir, region), logger);
   // Plan files can hold sensitive values, so they live in a private temporary folder, removed below.
   const planDir = await mkdtemp(join(options.workDir, `.plans-${region}-`));
   try {
-    await initStack(context, { backendConfig: backendConfigForRegion(region, options) });
-    if (!existsSync(join(context.dataDir, 'terraform.tfstate'))) {
-      throw new EngineError(
-        'invalid-input',
-        `${options.terraformDir} declares no backend, so every region would read one shared local state. Add terraform { backend "azurerm" {} } to the root configuration.`,
-      );
-    }
+    await initRegionStack(context, region, options);
     const planOptions = { variables: { [options.regionVariable ?? 'region']: region }, varFiles: options.varFiles };
 
     const refreshFile = join(planDir, 'refresh-only.tfplan');

@@ -3,16 +3,15 @@
  * directory. A failing region is recorded and the others carry on, so an outage in one region does
  * not stop the other regions from deploying.
  */
-import { existsSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { describeError, EngineError, isEngineError, type ErrorCode } from '../errors';
+import { describeError, isEngineError, type ErrorCode } from '../errors';
 import { silentLogger, type Logger } from '../log';
 import { applyApproved, planAndRecord } from './approval';
-import { backendConfigForRegion, type RegionBackendOptions } from './backend';
 import { BufferedLogger } from './buffered-logger';
 import { describeCounts, type PlanSummary } from './plan-summary';
-import { applyPlan, initStack, readOutputs, type StackContext, type StackOutputs } from './stack';
+import { initRegionStack, stackContext, type RegionStacksOptions } from './regions';
+import { applyPlan, initStack, readOutputs, type StackOutputs } from './stack';
 import { checkTerraformVersion } from './version';
 
 /** Regions deployed at the same time unless the caller sets `maxParallelRegions`. */
@@ -23,29 +22,15 @@ export type DeployCommand = 'plan' | 'apply' | 'plan-apply';
 export const DEPLOY_COMMANDS: readonly DeployCommand[] = ['plan', 'apply', 'plan-apply'];
 
 /** Options for {@link deployRegions}. */
-export interface DeployRegionsOptions extends RegionBackendOptions {
-  /** Absolute path of the Terraform root configuration. */
-  terraformDir: string;
-  regions: readonly string[];
+export interface DeployRegionsOptions extends RegionStacksOptions {
   command: DeployCommand;
   /** Directory for plans and approved-plan records, one pair per region. Plans can contain sensitive values. */
   planDir: string;
-  /** Parent directory of each region's `TF_DATA_DIR` (`<workDir>/<region>`). */
-  workDir: string;
   /**
    * Regions planned and applied at the same time, so a region that hangs (for example during an
    * outage, until terraform's own timeouts end it) delays no more than its own slot. Default: 4.
    */
   maxParallelRegions?: number;
-  /** The root variable that selects the region in the regions map. Default: `region`. */
-  regionVariable?: string;
-  varFiles?: readonly string[];
-  /** Environment of terraform, with the ARM_* credentials. */
-  env: Record<string, string | undefined>;
-  terraformPath?: string;
-  abortSignal?: AbortSignal;
-  killGraceInMs?: number;
-  logger?: Logger;
 }
 
 /** Origin of a region's plan: planned in this run, a saved plan file, or planned again to match an approval. */
@@ -145,15 +130,7 @@ async function prepareProviders(options: DeployRegionsOptions & { logger: Logger
     await mkdir(pluginCacheDir, { recursive: true });
     env = { ...env, TF_PLUGIN_CACHE_DIR: pluginCacheDir };
   }
-  const context: StackContext = {
-    terraformDir: options.terraformDir,
-    dataDir: join(options.workDir, '.providers'),
-    env,
-    terraformPath: options.terraformPath,
-    abortSignal: options.abortSignal,
-    killGraceInMs: options.killGraceInMs,
-    logger: options.logger,
-  };
+  const context = stackContext({ ...options, env }, join(options.workDir, '.providers'), options.logger);
   await initStack(context, { backend: false });
   options.logger.info('Providers installed');
   return env;
@@ -176,25 +153,10 @@ async function mapWithConcurrency<T, R>(items: readonly T[], limit: number, fn: 
 
 async function deployRegion(options: DeployRegionsOptions, region: string, terraformVersion: string, logger: Logger): Promise<RegionDeployResult> {
   const paths = regionPaths(options, region);
-  const context: StackContext = {
-    terraformDir: options.terraformDir,
-    dataDir: paths.dataDir,
-    env: options.env,
-    terraformPath: options.terraformPath,
-    abortSignal: options.abortSignal,
-    killGraceInMs: options.killGraceInMs,
-    logger,
-  };
+  const context = stackContext(options, paths.dataDir, logger);
   const result: RegionDeployResult = { region, outcome: 'succeeded', applied: false };
   try {
-    await initStack(context, { backendConfig: backendConfigForRegion(region, options) });
-    if (!existsSync(join(paths.dataDir, 'terraform.tfstate'))) {
-      // Without a backend block terraform keeps state in <terraform-dir>/terraform.tfstate, shared by every region.
-      throw new EngineError(
-        'invalid-input',
-        `${options.terraformDir} declares no backend, so every region would share one local state. Add terraform { backend "azurerm" {} } to the root configuration.`,
-      );
-    }
+    await initRegionStack(context, region, options);
     logger.info('terraform init succeeded');
 
     if (options.command === 'apply') {
