@@ -45031,26 +45031,6 @@ var BufferedLogger = class {
 // src/core/terraform/regions.ts
 var import_node_fs5 = require("node:fs");
 var import_node_path2 = require("node:path");
-function stackContext(options, dataDir, logger27) {
-  return {
-    terraformDir: options.terraformDir,
-    dataDir,
-    env: options.env,
-    terraformPath: options.terraformPath,
-    abortSignal: options.abortSignal,
-    killGraceInMs: options.killGraceInMs,
-    logger: logger27
-  };
-}
-async function initRegionStack(context3, region, options) {
-  await initStack(context3, { backendConfig: backendConfigForRegion(region, options) });
-  if (!(0, import_node_fs5.existsSync)((0, import_node_path2.join)(context3.dataDir, "terraform.tfstate"))) {
-    throw new EngineError(
-      "invalid-input",
-      `${options.terraformDir} declares no backend, so every region would share one local state. Add terraform { backend "azurerm" {} } to the root configuration.`
-    );
-  }
-}
 
 // src/core/terraform/version.ts
 var MINIMUM_TERRAFORM_VERSION = "1.5.0";
@@ -45086,6 +45066,36 @@ async function checkTerraformVersion(options) {
   return version3;
 }
 
+// src/core/terraform/regions.ts
+function checkTerraformVersionFor(options) {
+  return checkTerraformVersion({
+    cwd: options.terraformDir,
+    env: { ...options.env, CHECKPOINT_DISABLE: "1" },
+    terraformPath: options.terraformPath,
+    abortSignal: options.abortSignal
+  });
+}
+function stackContext(options, dataDir, logger27) {
+  return {
+    terraformDir: options.terraformDir,
+    dataDir,
+    env: options.env,
+    terraformPath: options.terraformPath,
+    abortSignal: options.abortSignal,
+    killGraceInMs: options.killGraceInMs,
+    logger: logger27
+  };
+}
+async function initRegionStack(context3, region, options) {
+  await initStack(context3, { backendConfig: backendConfigForRegion(region, options) });
+  if (!(0, import_node_fs5.existsSync)((0, import_node_path2.join)(context3.dataDir, "terraform.tfstate"))) {
+    throw new EngineError(
+      "invalid-input",
+      `${options.terraformDir} declares no backend, so every region would share one local state. Add terraform { backend "azurerm" {} } to the root configuration.`
+    );
+  }
+}
+
 // src/core/terraform/deploy.ts
 var DEFAULT_MAX_PARALLEL_REGIONS = 4;
 var DEPLOY_COMMANDS = ["plan", "apply", "plan-apply"];
@@ -45098,12 +45108,7 @@ function regionPaths(options, region) {
 }
 async function deployRegions(options) {
   const logger27 = options.logger ?? silentLogger;
-  const terraformVersion = await checkTerraformVersion({
-    cwd: options.terraformDir,
-    env: { ...options.env, CHECKPOINT_DISABLE: "1" },
-    terraformPath: options.terraformPath,
-    abortSignal: options.abortSignal
-  });
+  const terraformVersion = await checkTerraformVersionFor(options);
   logger27.info(`Terraform ${terraformVersion}; ${options.command} for ${options.regions.length} region(s): ${options.regions.join(", ")}`);
   await (0, import_promises5.mkdir)(options.planDir, { recursive: true });
   await (0, import_promises5.mkdir)(options.workDir, { recursive: true });

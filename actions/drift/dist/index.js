@@ -46690,28 +46690,6 @@ async function showPlanJson(context3, planFile) {
   return parsePlanJson(output.stdout);
 }
 
-// src/core/terraform/regions.ts
-function stackContext(options, dataDir, logger30) {
-  return {
-    terraformDir: options.terraformDir,
-    dataDir,
-    env: options.env,
-    terraformPath: options.terraformPath,
-    abortSignal: options.abortSignal,
-    killGraceInMs: options.killGraceInMs,
-    logger: logger30
-  };
-}
-async function initRegionStack(context3, region, options) {
-  await initStack(context3, { backendConfig: backendConfigForRegion(region, options) });
-  if (!(0, import_node_fs4.existsSync)((0, import_node_path2.join)(context3.dataDir, "terraform.tfstate"))) {
-    throw new EngineError(
-      "invalid-input",
-      `${options.terraformDir} declares no backend, so every region would share one local state. Add terraform { backend "azurerm" {} } to the root configuration.`
-    );
-  }
-}
-
 // src/core/terraform/version.ts
 var MINIMUM_TERRAFORM_VERSION = "1.5.0";
 function parseTerraformVersion(text) {
@@ -46744,6 +46722,36 @@ async function checkTerraformVersion(options) {
     throw invalidInput(`Terraform ${version3} is too old: kvdr needs ${MINIMUM_TERRAFORM_VERSION} or newer. ${INSTALL_HINT}`);
   }
   return version3;
+}
+
+// src/core/terraform/regions.ts
+function checkTerraformVersionFor(options) {
+  return checkTerraformVersion({
+    cwd: options.terraformDir,
+    env: { ...options.env, CHECKPOINT_DISABLE: "1" },
+    terraformPath: options.terraformPath,
+    abortSignal: options.abortSignal
+  });
+}
+function stackContext(options, dataDir, logger30) {
+  return {
+    terraformDir: options.terraformDir,
+    dataDir,
+    env: options.env,
+    terraformPath: options.terraformPath,
+    abortSignal: options.abortSignal,
+    killGraceInMs: options.killGraceInMs,
+    logger: logger30
+  };
+}
+async function initRegionStack(context3, region, options) {
+  await initStack(context3, { backendConfig: backendConfigForRegion(region, options) });
+  if (!(0, import_node_fs4.existsSync)((0, import_node_path2.join)(context3.dataDir, "terraform.tfstate"))) {
+    throw new EngineError(
+      "invalid-input",
+      `${options.terraformDir} declares no backend, so every region would share one local state. Add terraform { backend "azurerm" {} } to the root configuration.`
+    );
+  }
 }
 
 // src/core/drift/terraform.ts
@@ -46786,12 +46794,7 @@ function changedOutputs(plan) {
 }
 async function checkTerraformDrift(options) {
   const logger30 = options.logger ?? silentLogger;
-  const terraformVersion = await checkTerraformVersion({
-    cwd: options.terraformDir,
-    env: { ...options.env, CHECKPOINT_DISABLE: "1" },
-    terraformPath: options.terraformPath,
-    abortSignal: options.abortSignal
-  });
+  const terraformVersion = await checkTerraformVersionFor(options);
   logger30.info(`Terraform ${terraformVersion}; drift check of ${options.regions.length} region(s): ${options.regions.join(", ")}`);
   await (0, import_promises4.mkdir)(options.workDir, { recursive: true });
   const regions = [];

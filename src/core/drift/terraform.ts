@@ -10,9 +10,8 @@ import { join } from 'node:path';
 import { describeError, isEngineError } from '../errors';
 import { silentLogger, type Logger } from '../log';
 import { changeKindOf, type PlanJson, type PlanResourceChange } from '../terraform/plan-summary';
-import { initRegionStack, stackContext, type RegionStacksOptions } from '../terraform/regions';
+import { checkTerraformVersionFor, initRegionStack, stackContext, type RegionStacksOptions } from '../terraform/regions';
 import { planStack, showPlanJson } from '../terraform/stack';
-import { checkTerraformVersion } from '../terraform/version';
 import type { RegionDriftResult, TerraformDriftFinding, TerraformDriftKind } from './model';
 
 /** Options of {@link checkTerraformDrift}. */
@@ -85,12 +84,7 @@ function changedOutputs(plan: PlanJson): string[] {
  */
 export async function checkTerraformDrift(options: CheckTerraformDriftOptions): Promise<TerraformDriftResult> {
   const logger = options.logger ?? silentLogger;
-  const terraformVersion = await checkTerraformVersion({
-    cwd: options.terraformDir,
-    env: { ...options.env, CHECKPOINT_DISABLE: '1' },
-    terraformPath: options.terraformPath,
-    abortSignal: options.abortSignal,
-  });
+  const terraformVersion = await checkTerraformVersionFor(options);
   logger.info(`Terraform ${terraformVersion}; drift check of ${options.regions.length} region(s): ${options.regions.join(', ')}`);
   await mkdir(options.workDir, { recursive: true });
 

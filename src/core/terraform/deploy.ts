@@ -10,9 +10,8 @@ import { silentLogger, type Logger } from '../log';
 import { applyApproved, planAndRecord } from './approval';
 import { BufferedLogger } from './buffered-logger';
 import { describeCounts, type PlanSummary } from './plan-summary';
-import { initRegionStack, stackContext, type RegionStacksOptions } from './regions';
+import { checkTerraformVersionFor, initRegionStack, stackContext, type RegionStacksOptions } from './regions';
 import { applyPlan, initStack, readOutputs, type StackOutputs } from './stack';
-import { checkTerraformVersion } from './version';
 
 /** Regions deployed at the same time unless the caller sets `maxParallelRegions`. */
 export const DEFAULT_MAX_PARALLEL_REGIONS = 4;
@@ -86,12 +85,7 @@ export function regionPaths(options: Pick<DeployRegionsOptions, 'planDir' | 'wor
  */
 export async function deployRegions(options: DeployRegionsOptions): Promise<DeployResult> {
   const logger = options.logger ?? silentLogger;
-  const terraformVersion = await checkTerraformVersion({
-    cwd: options.terraformDir,
-    env: { ...options.env, CHECKPOINT_DISABLE: '1' },
-    terraformPath: options.terraformPath,
-    abortSignal: options.abortSignal,
-  });
+  const terraformVersion = await checkTerraformVersionFor(options);
   logger.info(`Terraform ${terraformVersion}; ${options.command} for ${options.regions.length} region(s): ${options.regions.join(', ')}`);
   await mkdir(options.planDir, { recursive: true });
   await mkdir(options.workDir, { recursive: true });

@@ -9,6 +9,7 @@ import { EngineError } from '../errors';
 import type { Logger } from '../log';
 import { backendConfigForRegion, type RegionBackendOptions } from './backend';
 import { initStack, type StackContext } from './stack';
+import { checkTerraformVersion } from './version';
 
 /** Options of a run over region stacks, each region with its own data directory and state. */
 export interface RegionStacksOptions extends RegionBackendOptions {
@@ -26,6 +27,19 @@ export interface RegionStacksOptions extends RegionBackendOptions {
   abortSignal?: AbortSignal;
   killGraceInMs?: number;
   logger?: Logger;
+}
+
+/**
+ * Checks the run's terraform in the root configuration's directory and returns its version.
+ * Rejects when terraform is missing or older than 1.5, which concerns every region of the run.
+ */
+export function checkTerraformVersionFor(options: RegionStacksOptions): Promise<string> {
+  return checkTerraformVersion({
+    cwd: options.terraformDir,
+    env: { ...options.env, CHECKPOINT_DISABLE: '1' },
+    terraformPath: options.terraformPath,
+    abortSignal: options.abortSignal,
+  });
 }
 
 /** Returns the context of one stack of the run: the run's terraform, environment and cancellation, with `dataDir`. */
