@@ -4,7 +4,7 @@
  */
 import { describeError, isEngineError } from '../core/errors';
 import type { Host, RunResult } from '../commands/host';
-import { ExitCode, type CommandSpec } from '../commands/spec';
+import { ExitCode, flagOf, type CommandSpec } from '../commands/spec';
 
 /** A host that remembers the result the command set, so the runner can fill one in. */
 export type RecordingHost = Host & { result: RunResult | undefined };
@@ -14,6 +14,19 @@ export function resultOfExitCode(code: ExitCode): RunResult {
   if (code === ExitCode.Success) return 'succeeded';
   if (code === ExitCode.Partial) return 'partial';
   return 'failed';
+}
+
+/**
+ * Rewrites the CLI flags that commands name in their messages (`--on-conflict`) as the input names
+ * a task or action declares (`onConflict`), so a pipeline user sees the name they wrote in YAML.
+ */
+export function nameInputs(message: string, spec: CommandSpec): string {
+  let result = message;
+  for (const option of spec.options) {
+    const flag = flagOf(option.name).replace(/-/g, '\\-');
+    result = result.replace(new RegExp(`${flag}(?![\\w-])`, 'g'), `input ${option.name}`);
+  }
+  return result;
 }
 
 /**
@@ -27,7 +40,7 @@ export async function runCommand(spec: CommandSpec, host: RecordingHost): Promis
     code = await spec.run(host);
   } catch (error) {
     if (!isEngineError(error)) host.log.debug(error instanceof Error ? String(error.stack) : String(error));
-    host.setResult('failed', describeError(error));
+    host.setResult('failed', host.kind === 'cli' ? describeError(error) : nameInputs(describeError(error), spec));
     return 1;
   }
   if (host.result === undefined) {

@@ -142,6 +142,6 @@ describe('KeyVaultDriftCheck task from the .vsix', function () {
     const complete = taskResult(run.commands);
     assert.equal(complete.properties.result, 'Failed');
     assert.match(complete.data, /explode/);
-    assert.match(complete.data, /--on-drift/);
+    assert.match(complete.data, /input onDrift/);
   });
 });

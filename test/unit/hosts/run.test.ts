@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { runCommand } from '../../../src/hosts/run';
+import { nameInputs, runCommand } from '../../../src/hosts/run';
 import { AzurePipelinesHost } from '../../../src/hosts/azure-pipelines';
 import { EngineError } from '../../../src/core/errors';
 import { ExitCode, type CommandSpec } from '../../../src/commands/spec';
@@ -50,5 +50,34 @@ describe('runCommand', () => {
     }), host);
     assert.equal(code, 0);
     assert.deepEqual(argsOf(taskLib.calls, 'setResult'), [[0, 'Synced 3 secrets.']]);
+  });
+});
+
+describe('nameInputs', () => {
+  const spec: CommandSpec = {
+    name: 'fake',
+    summary: 'A test command.',
+    options: [
+      { name: 'onConflict', kind: 'choice', help: 'h' },
+      { name: 'source', kind: 'string', help: 'h' },
+    ],
+    run: async () => ExitCode.Success,
+  };
+
+  it('names inputs instead of flags', () => {
+    assert.equal(nameInputs('Invalid --on-conflict "x". Missing --source.', spec), 'Invalid input onConflict "x". Missing input source.');
+  });
+
+  it('keeps longer and unknown flags', () => {
+    assert.equal(nameInputs('--source-x and --target stay', spec), '--source-x and --target stay');
+  });
+
+  it('names inputs in a failed task result', async () => {
+    const { host, taskLib } = createHost();
+    const code = await runCommand({ ...spec, run: async () => {
+      throw new EngineError('invalid-input', 'Missing --source.');
+    } }, host);
+    assert.equal(code, 1);
+    assert.deepEqual(argsOf(taskLib.calls, 'setResult'), [[2, 'Missing input source.']]);
   });
 });
