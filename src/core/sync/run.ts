@@ -101,6 +101,8 @@ export async function runSync(options: RunSyncOptions): Promise<SyncRunResult> {
   let plan = planSync(reachable, options.policy, facts);
   for (let pass = 1; planIsIncomplete(plan) && pass < MAX_PLAN_PASSES; pass += 1) {
     await fetchFacts(plan, facts, stores, options, logger, fetchDeleted);
+    // Drop the previous pass before planning again, so that two plans are never live at once.
+    plan.actions = [];
     plan = planSync(reachable, options.policy, facts);
   }
   if (planIsIncomplete(plan)) throw new EngineError('internal', 'The plan still needed lookups after every pass; this is a bug in kvdr.');

@@ -138,11 +138,15 @@ export class AzureVaultStore implements VaultStore {
     return classifyError(error, { vaultUrl: this.vaultUrl, operation, secretName });
   }
 
-  /** Combines the run's deadline with the call's own signal. */
+  /**
+   * Combines the run's deadline with the call's own signal. The sync engine passes the deadline
+   * itself as the call's signal, and combining a signal with itself would cost an `AbortSignal.any`
+   * and its listeners on every request.
+   */
   private signalFor(options: CallOptions): AbortSignal | undefined {
-    const signals = [this.runSignal, options.abortSignal].filter((signal): signal is AbortSignal => signal !== undefined);
-    if (signals.length <= 1) return signals[0];
-    return AbortSignal.any(signals);
+    if (options.abortSignal === undefined || options.abortSignal === this.runSignal) return this.runSignal;
+    if (this.runSignal === undefined) return options.abortSignal;
+    return AbortSignal.any([this.runSignal, options.abortSignal]);
   }
 }
 
