@@ -27689,13 +27689,21 @@ function resultOfExitCode(code) {
   if (code === ExitCode.Partial) return "partial";
   return "failed";
 }
+function nameInputs(message, spec) {
+  let result = message;
+  for (const option of spec.options) {
+    const flag = flagOf(option.name).replace(/-/g, "\\-");
+    result = result.replace(new RegExp(`${flag}(?![\\w-])`, "g"), `input ${option.name}`);
+  }
+  return result;
+}
 async function runCommand(spec, host) {
   let code;
   try {
     code = await spec.run(host);
   } catch (error2) {
     if (!isEngineError(error2)) host.log.debug(error2 instanceof Error ? String(error2.stack) : String(error2));
-    host.setResult("failed", describeError(error2));
+    host.setResult("failed", host.kind === "cli" ? describeError(error2) : nameInputs(describeError(error2), spec));
     return 1;
   }
   if (host.result === void 0) {
@@ -45739,6 +45747,7 @@ var STATUS_TAG = "kvdr-drill-status";
 var EXPIRES_TAG = "kvdr-drill-lock-expires";
 var JOB_TAG = "kvdr-drill-job";
 var SEQUENCE_TAG = "kvdr-drill-sequence";
+var ROLE_TAG = "kvdr-drill-role";
 function isActive(claim, nowInSeconds) {
   return claim.status === "running" && claim.lockExpiresOn > nowInSeconds;
 }
@@ -45771,7 +45780,8 @@ async function listRunClaims(store, abortSignal) {
     status: parseStatus(latest.tags[STATUS_TAG]),
     lockExpiresOn: Number(latest.tags[EXPIRES_TAG] ?? 0),
     version: latest.version,
-    claimedOn: first
+    claimedOn: first,
+    role: latest.tags[ROLE_TAG] === "lock" ? "lock" : "state"
   }));
 }
 function isLater(candidate, current) {
@@ -45796,8 +45806,9 @@ async function readRunRecord(store, version3, abortSignal) {
     });
   }
 }
-async function writeRunRecord(store, record, status, lockExpiresOn, abortSignal, sequence = 0) {
+async function writeRunRecord(store, record, status, lockExpiresOn, abortSignal, sequence = 0, role = "state") {
   const tags = {
+    [ROLE_TAG]: role,
     [RUN_TAG]: record.runId,
     [STATUS_TAG]: status,
     [EXPIRES_TAG]: String(lockExpiresOn),
@@ -45826,6 +45837,7 @@ var DrillLock = class _DrillLock {
   constructor(options, record) {
     this.options = options;
     this.record = record;
+    this.claimRecord = { ...record, canaries: [] };
   }
   options;
   record;
@@ -45833,10 +45845,15 @@ var DrillLock = class _DrillLock {
   pending = Promise.resolve();
   sequence = 0;
   released = false;
+  /** The vaults other than the state vault that hold a `lock` claim of this run. */
+  lockStores = [];
+  /** The record as the claim was made, written in `lock` claims, which contain nothing to restore. */
+  claimRecord;
   /**
-   * Claims the lock, or throws `conflict` naming the drill that holds it. Checks every vault of
-   * the drill before writing, so a drill with the same vaults in another order is also seen.
-   * TODO: a claim is written only in the state vault, so a drill that shares vaults with a running one but not its first secondary still starts.
+   * Claims the lock in every vault of the drill, or throws `conflict` naming the drill that holds
+   * it. Checks every vault before writing, so a drill with the same vaults in another order, or
+   * sharing only one vault, is also seen. A vault other than the state vault that cannot be
+   * reached is left unclaimed with a warning: it may be a primary that a killed drill closed.
    */
   static async acquire(options) {
     const now = options.now ?? Date.now;
@@ -45844,58 +45861,113 @@ var DrillLock = class _DrillLock {
     const before = await activeClaims(options, seconds);
     if (before.length > 0) throw lockHeld(before[0].claim, before[0].vaultUrl);
     const lock = new _DrillLock(options, options.record);
-    await lock.write("running");
     let claims;
     try {
+      await lock.claim();
       await (0, import_promises5.setTimeout)(options.settleInMs, void 0, { signal: options.abortSignal });
       claims = await activeClaims(options, seconds);
     } catch (error2) {
       await lock.release("withdrawn").catch(() => void 0);
       throw error2;
     }
-    const own = claims.find((found) => found.claim.runId === options.record.runId);
-    const rival = claims.find((found) => found.claim.runId !== options.record.runId && (own === void 0 || found.claim.claimedOn <= own.claim.claimedOn));
+    const own = new Map(claims.filter((found) => found.claim.runId === options.record.runId).map((found) => [found.vaultUrl, found.claim]));
+    const rival = claims.find((found) => {
+      if (found.claim.runId === options.record.runId) return false;
+      const ownClaim = own.get(found.vaultUrl);
+      return ownClaim === void 0 || found.claim.claimedOn <= ownClaim.claimedOn;
+    });
     if (rival !== void 0) {
-      await lock.write("withdrawn");
-      lock.released = true;
+      await lock.release("withdrawn");
       throw lockHeld(rival.claim, rival.vaultUrl);
     }
     lock.startRenewal();
     return lock;
   }
-  /** Replaces the record (new canaries, original network settings) and writes it at once. */
+  /** Replaces the record (new canaries, original network settings) and writes it in the state vault at once. */
   async update(record) {
     this.record = record;
-    await this.write("running");
+    await this.write("running", { stateOnly: true });
   }
-  /** Stops renewal without writing, leaving the claim to lapse, so a later run restores what this one could not. */
+  /** Stops renewal without writing, leaving the claims to lapse, so a later run restores what this one could not. */
   abandon() {
     this.released = true;
     if (this.timer !== void 0) clearInterval(this.timer);
   }
-  /** Stops renewal and writes the final status; later calls do nothing. */
+  /**
+   * Stops renewal and writes the final status in every claimed vault; later calls do nothing.
+   * Throws when the state vault's write fails. A `lock` claim that cannot be released gets a
+   * warning, since it lapses by itself.
+   */
   async release(status) {
     if (this.released) return;
     this.released = true;
     if (this.timer !== void 0) clearInterval(this.timer);
     await this.pending.catch(() => void 0);
-    await writeRunRecord(this.options.stateStore, this.record, status, 0, void 0, this.sequence + 1);
+    const sequence = this.sequence + 1;
+    await Promise.all([
+      writeRunRecord(this.options.stateStore, this.record, status, 0, void 0, sequence),
+      ...this.lockStores.map(
+        (store) => writeRunRecord(store, this.claimRecord, status, 0, void 0, sequence, "lock").catch((error2) => this.logger().warning(`Could not release the drill's lock in ${store.vaultId}: ${describeError(error2)}. It lapses by itself.`))
+      )
+    ]);
+  }
+  /** Writes the first claims: the state vault's must succeed, and an unreachable other vault is skipped. */
+  async claim() {
+    const expiresOn = this.expiresOn();
+    this.sequence += 1;
+    const sequence = this.sequence;
+    await writeRunRecord(this.options.stateStore, this.record, "running", expiresOn, this.options.abortSignal, sequence);
+    const others = this.options.stores.filter((store) => store !== this.options.stateStore);
+    const results = await Promise.allSettled(others.map((store) => writeRunRecord(store, this.claimRecord, "running", expiresOn, this.options.abortSignal, sequence, "lock")));
+    let failure;
+    results.forEach((result, index) => {
+      if (result.status === "fulfilled") {
+        this.lockStores.push(others[index]);
+      } else if (isReachabilityError(result.reason)) {
+        this.logger().warning(`Could not write the drill's lock in ${others[index].vaultId}, so drills that share only this vault are not refused: ${describeError(result.reason)}`);
+      } else {
+        failure ??= result.reason;
+      }
+    });
+    if (failure !== void 0) throw failure;
   }
   startRenewal() {
-    const logger30 = this.options.logger ?? silentLogger;
     this.timer = setInterval(() => {
-      this.write("running").catch((error2) => logger30.warning(`Could not renew the drill's lock in ${this.options.stateStore.vaultUrl}: ${describeError(error2)}`));
+      this.write("running", { stateOnly: false }).catch((error2) => this.logger().warning(`Could not renew the drill's lock in ${this.options.stateStore.vaultId}: ${describeError(error2)}`));
     }, Math.max(1e3, Math.floor(this.options.lockExpiryInMs / 3)));
     this.timer.unref();
   }
-  write(status) {
-    const now = this.options.now ?? Date.now;
-    const expiresOn = status === "running" ? Math.ceil((now() + this.options.lockExpiryInMs) / 1e3) : 0;
+  /**
+   * Writes a `running` version in the state vault and, unless `stateOnly`, renews the `lock`
+   * claims. Rejects only when the state vault's write fails.
+   */
+  write(status, { stateOnly }) {
+    const expiresOn = this.expiresOn();
     this.sequence += 1;
     const sequence = this.sequence;
-    const next = this.pending.catch(() => void 0).then(() => writeRunRecord(this.options.stateStore, this.record, status, expiresOn, this.options.abortSignal, sequence));
+    const round = async () => {
+      const renewals = stateOnly ? [] : this.lockStores.map((store) => this.renewLock(store, expiresOn, sequence));
+      await Promise.all([writeRunRecord(this.options.stateStore, this.record, status, expiresOn, this.options.abortSignal, sequence), ...renewals]);
+    };
+    const next = this.pending.catch(() => void 0).then(round);
     this.pending = next;
     return next;
+  }
+  async renewLock(store, expiresOn, sequence) {
+    try {
+      await writeRunRecord(store, this.claimRecord, "running", expiresOn, this.options.abortSignal, sequence, "lock");
+    } catch (error2) {
+      const message = `Could not renew the drill's lock in ${store.vaultId}: ${describeError(error2)}`;
+      if (isReachabilityError(error2)) this.logger().debug(message);
+      else this.logger().warning(message);
+    }
+  }
+  expiresOn() {
+    const now = this.options.now ?? Date.now;
+    return Math.ceil((now() + this.options.lockExpiryInMs) / 1e3);
+  }
+  logger() {
+    return this.options.logger ?? silentLogger;
   }
 };
 async function activeClaims(options, seconds) {
@@ -45968,6 +46040,7 @@ async function recoverRuns(options) {
   const logger30 = options.logger ?? silentLogger;
   const runs = [];
   const unlisted = [];
+  const locks = [];
   for (const stateStore of options.stores) {
     let claims;
     try {
@@ -45976,7 +46049,7 @@ async function recoverRuns(options) {
       unlisted.push({ stateStore, error: error2 });
       continue;
     }
-    await recoverRunsIn(stateStore, claims, options, logger30, runs);
+    await recoverRunsIn(stateStore, claims, options, logger30, runs, locks);
   }
   const warnings = [];
   const restoredAny = runs.some((run) => run.error === void 0);
@@ -45989,12 +46062,27 @@ async function recoverRuns(options) {
       warnings.push(`Could not look for earlier drills in ${stateStore.vaultId}: ${describeError(retryError)}`);
       continue;
     }
-    await recoverRunsIn(stateStore, claims, options, logger30, runs);
+    await recoverRunsIn(stateStore, claims, options, logger30, runs, locks);
+  }
+  for (const { store, claim } of locks) {
+    const run = runs.find((candidate) => candidate.runId === claim.runId);
+    if (run?.error !== void 0) continue;
+    try {
+      await writeRunRecord(store, await readRunRecord(store, claim.version, options.abortSignal), "restored", 0, options.abortSignal, 0, "lock");
+      run?.actions.push(`released the lock in ${store.vaultId}`);
+      if (run === void 0) logger30.info(`Released the lock of drill ${claim.runId} in ${store.vaultId}.`);
+    } catch (error2) {
+      warnings.push(`Could not release the lock of drill ${claim.runId} in ${store.vaultId}: ${describeError(error2)}. It lapses by itself.`);
+    }
   }
   return { runs, warnings };
 }
-async function recoverRunsIn(stateStore, claims, options, logger30, runs) {
+async function recoverRunsIn(stateStore, claims, options, logger30, runs, locks) {
   for (const claim of claims.filter((candidate) => candidate.runId !== options.excludeRunId && options.select(candidate))) {
+    if (claim.role === "lock") {
+      locks.push({ store: stateStore, claim });
+      continue;
+    }
     logger30.warning(`Drill ${claim.runId}${claim.jobId === "" ? "" : ` (job ${claim.jobId})`} did not finish; restoring what it changed.`);
     runs.push(await recoverRun(stateStore, claim, options));
   }
@@ -49080,6 +49168,7 @@ async function runSync(options) {
   let plan = planSync(reachable, options.policy, facts);
   for (let pass = 1; planIsIncomplete(plan) && pass < MAX_PLAN_PASSES; pass += 1) {
     await fetchFacts(plan, facts, stores, options, logger30, fetchDeleted);
+    plan.actions = [];
     plan = planSync(reachable, options.policy, facts);
   }
   if (planIsIncomplete(plan)) throw new EngineError("internal", "The plan still needed lookups after every pass; this is a bug in kvdr.");
@@ -49557,7 +49646,7 @@ async function runDrill(options) {
     abortSignal: options.abortSignal,
     logger: logger30
   });
-  logger30.info(`Drill ${runId} acquired the lock in ${stateStore.vaultId}.`);
+  logger30.info(`Drill ${runId} acquired the lock; its state is in ${stateStore.vaultId}.`);
   options.onLockAcquired?.(runId, stateStore.vaultUrl);
   const result = {
     runId,
@@ -52797,11 +52886,15 @@ var AzureVaultStore = class {
   classify(error2, operation, secretName) {
     return classifyError(error2, { vaultUrl: this.vaultUrl, operation, secretName });
   }
-  /** Combines the run's deadline with the call's own signal. */
+  /**
+   * Combines the run's deadline with the call's own signal. The sync engine passes the deadline
+   * itself as the call's signal, and combining a signal with itself would cost an `AbortSignal.any`
+   * and its listeners on every request.
+   */
   signalFor(options) {
-    const signals = [this.runSignal, options.abortSignal].filter((signal) => signal !== void 0);
-    if (signals.length <= 1) return signals[0];
-    return AbortSignal.any(signals);
+    if (options.abortSignal === void 0 || options.abortSignal === this.runSignal) return this.runSignal;
+    if (this.runSignal === void 0) return options.abortSignal;
+    return AbortSignal.any([this.runSignal, options.abortSignal]);
   }
 };
 function toSecretRecord(properties) {

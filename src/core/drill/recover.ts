@@ -30,7 +30,8 @@ export interface RecoverRunsOptions {
 
 /**
  * Finds the selected runs in every vault's bookkeeping secret and restores each: the network
- * settings first, then the canaries, then a `restored` version that releases its lock. A vault
+ * settings first, then the canaries, then a `restored` version that releases its lock in the
+ * state vault. The run's `lock` claims in its other vaults are then marked `restored` too. A vault
  * that cannot be listed may be the primary a killed run closed, so it is listed again once the
  * other vaults' runs are restored, and skipped with a warning only when that fails too.
  */
@@ -38,6 +39,7 @@ export async function recoverRuns(options: RecoverRunsOptions): Promise<{ runs: 
   const logger = options.logger ?? silentLogger;
   const runs: RecoveredRun[] = [];
   const unlisted: Array<{ stateStore: VaultStore; error: unknown }> = [];
+  const locks: Array<{ store: VaultStore; claim: RunClaim }> = [];
   for (const stateStore of options.stores) {
     let claims: RunClaim[];
     try {
@@ -46,7 +48,7 @@ export async function recoverRuns(options: RecoverRunsOptions): Promise<{ runs: 
       unlisted.push({ stateStore, error });
       continue;
     }
-    await recoverRunsIn(stateStore, claims, options, logger, runs);
+    await recoverRunsIn(stateStore, claims, options, logger, runs, locks);
   }
 
   const warnings: string[] = [];
@@ -61,13 +63,38 @@ export async function recoverRuns(options: RecoverRunsOptions): Promise<{ runs: 
       warnings.push(`Could not look for earlier drills in ${stateStore.vaultId}: ${describeError(retryError)}`);
       continue;
     }
-    await recoverRunsIn(stateStore, claims, options, logger, runs);
+    await recoverRunsIn(stateStore, claims, options, logger, runs, locks);
+  }
+
+  // The `lock` claims contain nothing to restore, so they are released once the state is
+  // restored. A run that could not be restored keeps them until they lapse.
+  for (const { store, claim } of locks) {
+    const run = runs.find((candidate) => candidate.runId === claim.runId);
+    if (run?.error !== undefined) continue;
+    try {
+      await writeRunRecord(store, await readRunRecord(store, claim.version, options.abortSignal), 'restored', 0, options.abortSignal, 0, 'lock');
+      run?.actions.push(`released the lock in ${store.vaultId}`);
+      if (run === undefined) logger.info(`Released the lock of drill ${claim.runId} in ${store.vaultId}.`);
+    } catch (error) {
+      warnings.push(`Could not release the lock of drill ${claim.runId} in ${store.vaultId}: ${describeError(error)}. It lapses by itself.`);
+    }
   }
   return { runs, warnings };
 }
 
-async function recoverRunsIn(stateStore: VaultStore, claims: RunClaim[], options: RecoverRunsOptions, logger: Logger, runs: RecoveredRun[]): Promise<void> {
+async function recoverRunsIn(
+  stateStore: VaultStore,
+  claims: RunClaim[],
+  options: RecoverRunsOptions,
+  logger: Logger,
+  runs: RecoveredRun[],
+  locks: Array<{ store: VaultStore; claim: RunClaim }>,
+): Promise<void> {
   for (const claim of claims.filter((candidate) => candidate.runId !== options.excludeRunId && options.select(candidate))) {
+    if (claim.role === 'lock') {
+      locks.push({ store: stateStore, claim });
+      continue;
+    }
     logger.warning(`Drill ${claim.runId}${claim.jobId === '' ? '' : ` (job ${claim.jobId})`} did not finish; restoring what it changed.`);
     runs.push(await recoverRun(stateStore, claim, options));
   }

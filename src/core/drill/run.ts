@@ -57,7 +57,7 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillResult> {
     abortSignal: options.abortSignal,
     logger,
   });
-  logger.info(`Drill ${runId} acquired the lock in ${stateStore.vaultId}.`);
+  logger.info(`Drill ${runId} acquired the lock; its state is in ${stateStore.vaultId}.`);
   options.onLockAcquired?.(runId, stateStore.vaultUrl);
 
   const result: DrillResult = {

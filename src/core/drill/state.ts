@@ -3,7 +3,8 @@
  * secondary) and never in resource tags, which Terraform owns. Each write is a new version. Its
  * value is the run's record as JSON (the primary's original network settings, the canary names).
  * Its tags carry the run id, status and lock expiry, so a version list alone shows which drills
- * have the lock and which were killed before they restored.
+ * have the lock and which were killed before they restored. Every other vault of the drill keeps
+ * a secret of the same name with `lock` claims only, so drills that share any vault see each other.
  */
 import { EngineError, isEngineError } from '../errors';
 import type { SecretRecord, VaultStore } from '../vault/port';
@@ -19,6 +20,14 @@ const EXPIRES_TAG = 'kvdr-drill-lock-expires';
 const JOB_TAG = 'kvdr-drill-job';
 /** Counts a run's writes, because versions created in the same second carry the same `createdOn`. */
 const SEQUENCE_TAG = 'kvdr-drill-sequence';
+const ROLE_TAG = 'kvdr-drill-role';
+
+/**
+ * The kind of a run's versions in one vault. `state` is the full record, kept in the first
+ * secondary. `lock` is a claim only, written in every other vault the drill touches so that any
+ * drill sharing a vault finds it. A version without the tag is `state`.
+ */
+export type RunRole = 'state' | 'lock';
 
 /**
  * A run's status. `running` keeps the lock until it expires. `finished` and `restored` (put back
@@ -53,6 +62,7 @@ export interface RunClaim {
   version: string;
   /** Unix seconds of the run's first version: the order in which claims were made. */
   claimedOn: number;
+  role: RunRole;
 }
 
 /** Returns true while a claim holds the lock. */
@@ -95,6 +105,7 @@ export async function listRunClaims(store: VaultStore, abortSignal?: AbortSignal
     lockExpiresOn: Number(latest.tags[EXPIRES_TAG] ?? 0),
     version: latest.version,
     claimedOn: first,
+    role: latest.tags[ROLE_TAG] === 'lock' ? 'lock' : 'state',
   }));
 }
 
@@ -139,8 +150,10 @@ export async function writeRunRecord(
   lockExpiresOn: number,
   abortSignal?: AbortSignal,
   sequence = 0,
+  role: RunRole = 'state',
 ): Promise<SecretRecord> {
   const tags = {
+    [ROLE_TAG]: role,
     [RUN_TAG]: record.runId,
     [STATUS_TAG]: status,
     [EXPIRES_TAG]: String(lockExpiresOn),

@@ -32,4 +32,29 @@ describe('kvdr drill lock', function () {
       assert.deepEqual(third.report?.recoveredRuns, []);
     });
   }
+
+  it('refuses a drill sharing other vaults', async () => {
+    // The first drill keeps its state in neu; the second touches sea and weu only. The latency
+    // keeps the first drill running for seconds after the second one starts.
+    await fixture.emulator.admin.setFaults('neu', { latencyMs: 800 });
+    try {
+      const firstInputs = { primary: fixture.url('weu'), secondary: [fixture.url('neu'), fixture.url('sea')], rpoTarget: '1h' };
+      const secondInputs = { primary: fixture.url('sea'), secondary: [fixture.url('weu')], rpoTarget: '1h' };
+      let second: ReturnType<typeof runDrill> | undefined;
+      const first = await runDrill(fixture, firstInputs, { onLockAcquired: () => (second = runDrill(fixture, secondInputs)) });
+      const loser = await second!;
+      assert.equal(first.code, 0, first.host.message);
+      assert.equal(loser.code, 1, loser.host.message);
+      assert.match(loser.host.message ?? '', /could not start: Another drill is in progress/);
+      assert.ok((loser.host.message ?? '').includes(first.report?.runId ?? 'no run id'), loser.host.message);
+      assert.equal(loser.report, undefined);
+
+      // The first drill released its lock in every vault, so the second set of vaults is free.
+      const next = await runDrill(fixture, secondInputs);
+      assert.equal(next.code, 0, next.host.message);
+      assert.deepEqual(next.report?.recoveredRuns, []);
+    } finally {
+      await fixture.emulator.admin.clearFaults('neu');
+    }
+  });
 });

@@ -108,6 +108,8 @@ describe('runDrill with in-memory vaults', () => {
     assert.deepEqual(recovered.runs.map((run) => [run.runId, run.error]), [[result.runId, undefined]]);
     assert.deepEqual(network.settings, ORIGINAL);
     assert.deepEqual((await listRunClaims(neu)).map((claim) => claim.status), ['restored']);
+    assert.deepEqual((await listRunClaims(primary)).map((claim) => [claim.role, claim.status]), [['lock', 'restored']]);
+    assert.deepEqual((await listRunClaims(sea)).map((claim) => [claim.role, claim.status]), [['lock', 'restored']]);
   });
 
   it('stops at preflight for private endpoints', async () => {
@@ -127,6 +129,21 @@ describe('runDrill with in-memory vaults', () => {
     const first = await runDrill({ ...options, onLockAcquired: () => (second = runDrill({ ...options, jobId: 'job-2' })) });
     assert.equal(first.passed, true);
     await assert.rejects(second!, /Another drill is in progress: drill \S+ \(job job-1\) holds the lock/);
+  });
+
+  it('refuses a drill sharing other vaults', async () => {
+    const { primary, neu, sea, options } = setup();
+    const logical: RunDrillOptions = { ...options, mode: 'logical', rpoTargetInMs: 3_600_000 };
+    let second: Promise<unknown> | undefined;
+    const first = await runDrill({ ...logical, onLockAcquired: () => (second = runDrill({ ...logical, primary: sea, secondaries: [primary], jobId: 'job-2' })) });
+    assert.equal(first.passed, true);
+    await assert.rejects(second!, /Another drill is in progress: drill \S+ \(job job-1\) holds the lock in \S*kv-(sea|weu)/);
+
+    assert.deepEqual((await listRunClaims(neu)).map((claim) => [claim.role, claim.status]), [['state', 'finished']]);
+    for (const store of [primary, sea]) {
+      const claims = (await listRunClaims(store)).map((claim) => `${claim.runId === first.runId ? 'first' : 'second'} ${claim.role} ${claim.status}`).sort();
+      assert.deepEqual(claims, ['first lock finished'], store.vaultId);
+    }
   });
 
   it('withdraws its claim when stopped while locking', async () => {
