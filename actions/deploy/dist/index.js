@@ -27659,6 +27659,9 @@ var ExitCode = {
   /** The run finished, but some pairs failed or conflict, or drift was found under `--on-drift fail`. */
   Partial: 2
 };
+function flagOf(name3) {
+  return "--" + name3.replace(/[A-Z]/g, (letter) => "-" + letter.toLowerCase());
+}
 var limitOptions = [
   { name: "maxRps", kind: "number", defaultValue: "300", valueName: "<n>", group: "advanced", help: "Requests per second per vault (Key Vault allows 400; the default keeps 25 % headroom)." },
   { name: "timeout", kind: "duration", defaultValue: "30m", valueName: "<duration>", group: "advanced", help: "Deadline for the whole run, such as 90s, 10m or 1h." },
@@ -27677,13 +27680,21 @@ function resultOfExitCode(code) {
   if (code === ExitCode.Partial) return "partial";
   return "failed";
 }
+function nameInputs(message, spec) {
+  let result = message;
+  for (const option of spec.options) {
+    const flag = flagOf(option.name).replace(/-/g, "\\-");
+    result = result.replace(new RegExp(`${flag}(?![\\w-])`, "g"), `input ${option.name}`);
+  }
+  return result;
+}
 async function runCommand(spec, host) {
   let code;
   try {
     code = await spec.run(host);
   } catch (error2) {
     if (!isEngineError(error2)) host.log.debug(error2 instanceof Error ? String(error2.stack) : String(error2));
-    host.setResult("failed", describeError(error2));
+    host.setResult("failed", host.kind === "cli" ? describeError(error2) : nameInputs(describeError(error2), spec));
     return 1;
   }
   if (host.result === void 0) {

@@ -27686,13 +27686,21 @@ function resultOfExitCode(code) {
   if (code === ExitCode.Partial) return "partial";
   return "failed";
 }
+function nameInputs(message, spec) {
+  let result = message;
+  for (const option of spec.options) {
+    const flag = flagOf(option.name).replace(/-/g, "\\-");
+    result = result.replace(new RegExp(`${flag}(?![\\w-])`, "g"), `input ${option.name}`);
+  }
+  return result;
+}
 async function runCommand(spec, host) {
   let code;
   try {
     code = await spec.run(host);
   } catch (error2) {
     if (!isEngineError(error2)) host.log.debug(error2 instanceof Error ? String(error2.stack) : String(error2));
-    host.setResult("failed", describeError(error2));
+    host.setResult("failed", host.kind === "cli" ? describeError(error2) : nameInputs(describeError(error2), spec));
     return 1;
   }
   if (host.result === void 0) {
@@ -52093,11 +52101,15 @@ var AzureVaultStore = class {
   classify(error2, operation, secretName) {
     return classifyError(error2, { vaultUrl: this.vaultUrl, operation, secretName });
   }
-  /** Combines the run's deadline with the call's own signal. */
+  /**
+   * Combines the run's deadline with the call's own signal. The sync engine passes the deadline
+   * itself as the call's signal, and combining a signal with itself would cost an `AbortSignal.any`
+   * and its listeners on every request.
+   */
   signalFor(options) {
-    const signals = [this.runSignal, options.abortSignal].filter((signal) => signal !== void 0);
-    if (signals.length <= 1) return signals[0];
-    return AbortSignal.any(signals);
+    if (options.abortSignal === void 0 || options.abortSignal === this.runSignal) return this.runSignal;
+    if (this.runSignal === void 0) return options.abortSignal;
+    return AbortSignal.any([this.runSignal, options.abortSignal]);
   }
 };
 function toSecretRecord(properties) {

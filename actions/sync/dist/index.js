@@ -27686,13 +27686,21 @@ function resultOfExitCode(code) {
   if (code === ExitCode.Partial) return "partial";
   return "failed";
 }
+function nameInputs(message, spec) {
+  let result = message;
+  for (const option of spec.options) {
+    const flag = flagOf(option.name).replace(/-/g, "\\-");
+    result = result.replace(new RegExp(`${flag}(?![\\w-])`, "g"), `input ${option.name}`);
+  }
+  return result;
+}
 async function runCommand(spec, host) {
   let code;
   try {
     code = await spec.run(host);
   } catch (error2) {
     if (!isEngineError(error2)) host.log.debug(error2 instanceof Error ? String(error2.stack) : String(error2));
-    host.setResult("failed", describeError(error2));
+    host.setResult("failed", host.kind === "cli" ? describeError(error2) : nameInputs(describeError(error2), spec));
     return 1;
   }
   if (host.result === void 0) {
@@ -46529,18 +46537,20 @@ var EarlyCopier = class {
   }
 };
 var MIN_PAGE_GAP_IN_MS = 4;
+var PAGE_GAP_WINDOW = 5;
 var ListingPacer = class {
   constructor(applier, vaultId, maxRequestsPerSecond) {
     this.applier = applier;
     this.vaultId = vaultId;
     this.maxRequestsPerSecond = maxRequestsPerSecond;
-    if (maxRequestsPerSecond !== void 0) applier.limitVault(vaultId, Math.max(1, Math.floor(maxRequestsPerSecond * 0.025) - 1));
+    this.setLimitFor(25);
   }
   applier;
   vaultId;
   maxRequestsPerSecond;
   lastEntryAt;
-  fastestPageInMs = Infinity;
+  pageGapsInMs = [];
+  limit;
   /**
    * Called for each listed entry. Entries of one page arrive within a millisecond or two, so a gap
    * of at least {@link MIN_PAGE_GAP_IN_MS} is one page's round trip.
@@ -46549,12 +46559,21 @@ var ListingPacer = class {
     const now = performance.now();
     const gapInMs = this.lastEntryAt === void 0 ? 0 : now - this.lastEntryAt;
     this.lastEntryAt = now;
-    if (gapInMs < MIN_PAGE_GAP_IN_MS || this.maxRequestsPerSecond === void 0 || gapInMs >= this.fastestPageInMs) return;
-    this.fastestPageInMs = gapInMs;
-    this.applier.limitVault(this.vaultId, Math.max(1, Math.floor(this.maxRequestsPerSecond * gapInMs / 1e3) - 1));
+    if (gapInMs < MIN_PAGE_GAP_IN_MS) return;
+    if (this.pageGapsInMs.length === PAGE_GAP_WINDOW) this.pageGapsInMs.shift();
+    this.pageGapsInMs.push(gapInMs);
+    const sorted = [...this.pageGapsInMs].sort((a, b) => a - b);
+    this.setLimitFor(sorted[Math.floor((sorted.length - 1) / 2)]);
   }
   finish() {
     this.applier.limitVault(this.vaultId, void 0);
+  }
+  setLimitFor(pageGapInMs) {
+    if (this.maxRequestsPerSecond === void 0) return;
+    const limit = Math.max(1, Math.floor(this.maxRequestsPerSecond * pageGapInMs / 1e3) - 1);
+    if (limit === this.limit) return;
+    this.limit = limit;
+    this.applier.limitVault(this.vaultId, limit);
   }
 };
 
@@ -46594,6 +46613,7 @@ async function runSync(options) {
   let plan = planSync(reachable, options.policy, facts);
   for (let pass = 1; planIsIncomplete(plan) && pass < MAX_PLAN_PASSES; pass += 1) {
     await fetchFacts(plan, facts, stores, options, logger30, fetchDeleted);
+    plan.actions = [];
     plan = planSync(reachable, options.policy, facts);
   }
   if (planIsIncomplete(plan)) throw new EngineError("internal", "The plan still needed lookups after every pass; this is a bug in kvdr.");
@@ -51886,11 +51906,15 @@ var AzureVaultStore = class {
   classify(error2, operation, secretName) {
     return classifyError(error2, { vaultUrl: this.vaultUrl, operation, secretName });
   }
-  /** Combines the run's deadline with the call's own signal. */
+  /**
+   * Combines the run's deadline with the call's own signal. The sync engine passes the deadline
+   * itself as the call's signal, and combining a signal with itself would cost an `AbortSignal.any`
+   * and its listeners on every request.
+   */
   signalFor(options) {
-    const signals = [this.runSignal, options.abortSignal].filter((signal) => signal !== void 0);
-    if (signals.length <= 1) return signals[0];
-    return AbortSignal.any(signals);
+    if (options.abortSignal === void 0 || options.abortSignal === this.runSignal) return this.runSignal;
+    if (this.runSignal === void 0) return options.abortSignal;
+    return AbortSignal.any([this.runSignal, options.abortSignal]);
   }
 };
 function toSecretRecord(properties) {

@@ -80,16 +80,21 @@ export class EarlyCopier {
 
 /** Shortest gap between listed entries taken as a page round trip rather than processing time. */
 const MIN_PAGE_GAP_IN_MS = 4;
+/** Page round trips the pacer keeps; it paces by their median. */
+const PAGE_GAP_WINDOW = 5;
 
 /**
  * Keeps early copies from starving the source's listing. List pages are sequential, so each waits
  * for the vault's rate limiter behind every request already queued there. While the source is
- * listed, its reads in flight are held to what the budget allows at the fastest page round trip
- * seen (requests per second times latency), so the limiter never builds a queue.
+ * listed, its reads in flight are held to what the budget allows in one page round trip (requests
+ * per second times the median of the last few round trips), so the limiter never builds a queue.
+ * The median ignores a single short gap (a GC pause, or early copies delaying one page's entries),
+ * and the limit rises again when round trips lengthen.
  */
 export class ListingPacer {
   private lastEntryAt: number | undefined;
-  private fastestPageInMs = Infinity;
+  private readonly pageGapsInMs: number[] = [];
+  private limit: number | undefined;
 
   constructor(
     private readonly applier: PlanApplier,
@@ -97,7 +102,7 @@ export class ListingPacer {
     private readonly maxRequestsPerSecond: number | undefined,
   ) {
     // Until a page round trip is measured, assume one of 25 ms, a cross-region call.
-    if (maxRequestsPerSecond !== undefined) applier.limitVault(vaultId, Math.max(1, Math.floor(maxRequestsPerSecond * 0.025) - 1));
+    this.setLimitFor(25);
   }
 
   /**
@@ -108,13 +113,23 @@ export class ListingPacer {
     const now = performance.now();
     const gapInMs = this.lastEntryAt === undefined ? 0 : now - this.lastEntryAt;
     this.lastEntryAt = now;
-    if (gapInMs < MIN_PAGE_GAP_IN_MS || this.maxRequestsPerSecond === undefined || gapInMs >= this.fastestPageInMs) return;
-    this.fastestPageInMs = gapInMs;
-    // One slot stays free for the list request itself.
-    this.applier.limitVault(this.vaultId, Math.max(1, Math.floor((this.maxRequestsPerSecond * gapInMs) / 1000) - 1));
+    if (gapInMs < MIN_PAGE_GAP_IN_MS) return;
+    if (this.pageGapsInMs.length === PAGE_GAP_WINDOW) this.pageGapsInMs.shift();
+    this.pageGapsInMs.push(gapInMs);
+    const sorted = [...this.pageGapsInMs].sort((a, b) => a - b);
+    this.setLimitFor(sorted[Math.floor((sorted.length - 1) / 2)]);
   }
 
   finish(): void {
     this.applier.limitVault(this.vaultId, undefined);
+  }
+
+  private setLimitFor(pageGapInMs: number): void {
+    if (this.maxRequestsPerSecond === undefined) return;
+    // One slot stays free for the list request itself.
+    const limit = Math.max(1, Math.floor((this.maxRequestsPerSecond * pageGapInMs) / 1000) - 1);
+    if (limit === this.limit) return;
+    this.limit = limit;
+    this.applier.limitVault(this.vaultId, limit);
   }
 }
