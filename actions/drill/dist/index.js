@@ -49103,18 +49103,20 @@ var EarlyCopier = class {
   }
 };
 var MIN_PAGE_GAP_IN_MS = 4;
+var PAGE_GAP_WINDOW = 5;
 var ListingPacer = class {
   constructor(applier, vaultId, maxRequestsPerSecond) {
     this.applier = applier;
     this.vaultId = vaultId;
     this.maxRequestsPerSecond = maxRequestsPerSecond;
-    if (maxRequestsPerSecond !== void 0) applier.limitVault(vaultId, Math.max(1, Math.floor(maxRequestsPerSecond * 0.025) - 1));
+    this.setLimitFor(25);
   }
   applier;
   vaultId;
   maxRequestsPerSecond;
   lastEntryAt;
-  fastestPageInMs = Infinity;
+  pageGapsInMs = [];
+  limit;
   /**
    * Called for each listed entry. Entries of one page arrive within a millisecond or two, so a gap
    * of at least {@link MIN_PAGE_GAP_IN_MS} is one page's round trip.
@@ -49123,12 +49125,21 @@ var ListingPacer = class {
     const now = performance.now();
     const gapInMs = this.lastEntryAt === void 0 ? 0 : now - this.lastEntryAt;
     this.lastEntryAt = now;
-    if (gapInMs < MIN_PAGE_GAP_IN_MS || this.maxRequestsPerSecond === void 0 || gapInMs >= this.fastestPageInMs) return;
-    this.fastestPageInMs = gapInMs;
-    this.applier.limitVault(this.vaultId, Math.max(1, Math.floor(this.maxRequestsPerSecond * gapInMs / 1e3) - 1));
+    if (gapInMs < MIN_PAGE_GAP_IN_MS) return;
+    if (this.pageGapsInMs.length === PAGE_GAP_WINDOW) this.pageGapsInMs.shift();
+    this.pageGapsInMs.push(gapInMs);
+    const sorted = [...this.pageGapsInMs].sort((a, b) => a - b);
+    this.setLimitFor(sorted[Math.floor((sorted.length - 1) / 2)]);
   }
   finish() {
     this.applier.limitVault(this.vaultId, void 0);
+  }
+  setLimitFor(pageGapInMs) {
+    if (this.maxRequestsPerSecond === void 0) return;
+    const limit = Math.max(1, Math.floor(this.maxRequestsPerSecond * pageGapInMs / 1e3) - 1);
+    if (limit === this.limit) return;
+    this.limit = limit;
+    this.applier.limitVault(this.vaultId, limit);
   }
 };
 

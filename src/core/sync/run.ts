@@ -49,8 +49,9 @@ export interface SyncRunResult {
   dryRun: boolean;
 }
 
-// TODO: a 20,000-secret initial sync to two targets over the real SDK peaks near 290 MB RSS although
-// the live heap stays near 50 MB; V8's heap growth under the SDK's allocation rate dominates.
+// TODO: a 20,000-secret initial sync to two targets over the real SDK peaks at 250-290 MB RSS, above
+// the 150 MB target. The live heap grows with the pairs (results, planned actions), and V8 lets the
+// old generation grow to a multiple of it, on top of about 50 MB outside the heap.
 /** Maximum planning passes: the first requests lookups, and later ones may request deleted-name lists. */
 const MAX_PLAN_PASSES = 4;
 
@@ -101,7 +102,7 @@ export async function runSync(options: RunSyncOptions): Promise<SyncRunResult> {
   let plan = planSync(reachable, options.policy, facts);
   for (let pass = 1; planIsIncomplete(plan) && pass < MAX_PLAN_PASSES; pass += 1) {
     await fetchFacts(plan, facts, stores, options, logger, fetchDeleted);
-    // Drop the previous pass before planning again, so that two plans are never live at once.
+    // Drop the previous pass's actions before planning again, so that two passes' actions are never live at once.
     plan.actions = [];
     plan = planSync(reachable, options.policy, facts);
   }
