@@ -154,10 +154,13 @@ export class AzurePipelinesHost implements Host {
   /** Machine-readable results go to the report file; the task log gets nothing. */
   writeResult(_value: unknown): void {}
 
+  /** Rewrites the CLI flags a command names in a result message as this front end's input names. */
+  describeInputs?: (message: string) => string;
+
   setResult(result: RunResult, message: string): void {
     this.result = result;
     if (!this.outputNames.has('result')) this.setOutput('result', result);
-    const text = this.masker.redact(message).replace(/[\r\n]+/g, ' ');
+    const text = this.masker.redact(this.describeInputs?.(message) ?? message).replace(/[\r\n]+/g, ' ');
     const { TaskResult } = this.tl;
     const taskResults = { succeeded: TaskResult.Succeeded, partial: TaskResult.SucceededWithIssues, failed: TaskResult.Failed };
     this.tl.setResult(taskResults[result], text);

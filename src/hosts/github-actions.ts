@@ -124,10 +124,13 @@ export class GitHubActionsHost implements Host {
    * Marks the step: `failed` fails it, `partial` leaves it green with a warning annotation so later
    * steps run, and every result sets the `result` output unless the command already did.
    */
+  /** Rewrites the CLI flags a command names in a result message as this front end's input names. */
+  describeInputs?: (message: string) => string;
+
   setResult(result: RunResult, message: string): void {
     this.result = result;
     if (!this.outputNames.has('result')) this.setOutput('result', result);
-    const text = this.masker.redact(message).replace(/[\r\n]+/g, ' ');
+    const text = this.masker.redact(this.describeInputs?.(message) ?? message).replace(/[\r\n]+/g, ' ');
     if (result === 'failed') this.core.setFailed(text);
     else if (result === 'partial') this.core.warning(text);
     else this.core.info(text);

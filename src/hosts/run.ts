@@ -7,7 +7,11 @@ import type { Host, RunResult } from '../commands/host';
 import { ExitCode, flagOf, type CommandSpec } from '../commands/spec';
 
 /** A host that remembers the result the command set, so the runner can fill one in. */
-export type RecordingHost = Host & { result: RunResult | undefined };
+export type RecordingHost = Host & {
+  result: RunResult | undefined;
+  /** Rewrites the CLI flags a command names in a result message as this front end's input names. */
+  describeInputs?: (message: string) => string;
+};
 
 /** Maps an exit code to the result shown when the command set none. */
 export function resultOfExitCode(code: ExitCode): RunResult {
@@ -36,11 +40,12 @@ export function nameInputs(message: string, spec: CommandSpec): string {
  */
 export async function runCommand(spec: CommandSpec, host: RecordingHost): Promise<number> {
   let code: ExitCode;
+  if (host.kind !== 'cli') host.describeInputs = (message) => nameInputs(message, spec);
   try {
     code = await spec.run(host);
   } catch (error) {
     if (!isEngineError(error)) host.log.debug(error instanceof Error ? String(error.stack) : String(error));
-    host.setResult('failed', host.kind === 'cli' ? describeError(error) : nameInputs(describeError(error), spec));
+    host.setResult('failed', describeError(error));
     return 1;
   }
   if (host.result === undefined) {

@@ -27690,11 +27690,12 @@ function nameInputs(message, spec) {
 }
 async function runCommand(spec, host) {
   let code;
+  if (host.kind !== "cli") host.describeInputs = (message) => nameInputs(message, spec);
   try {
     code = await spec.run(host);
   } catch (error2) {
     if (!isEngineError(error2)) host.log.debug(error2 instanceof Error ? String(error2.stack) : String(error2));
-    host.setResult("failed", host.kind === "cli" ? describeError(error2) : nameInputs(describeError(error2), spec));
+    host.setResult("failed", describeError(error2));
     return 1;
   }
   if (host.result === void 0) {
@@ -44529,10 +44530,12 @@ var GitHubActionsHost = class {
    * Marks the step: `failed` fails it, `partial` leaves it green with a warning annotation so later
    * steps run, and every result sets the `result` output unless the command already did.
    */
+  /** Rewrites the CLI flags a command names in a result message as this front end's input names. */
+  describeInputs;
   setResult(result, message) {
     this.result = result;
     if (!this.outputNames.has("result")) this.setOutput("result", result);
-    const text = this.masker.redact(message).replace(/[\r\n]+/g, " ");
+    const text = this.masker.redact(this.describeInputs?.(message) ?? message).replace(/[\r\n]+/g, " ");
     if (result === "failed") this.core.setFailed(text);
     else if (result === "partial") this.core.warning(text);
     else this.core.info(text);
