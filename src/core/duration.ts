@@ -3,7 +3,7 @@ import { invalidInput } from './errors';
 
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
-/** The longest delay `setTimeout` accepts, 2^31 - 1 ms (about 596.5 hours); Node fires a longer one after 1 ms. */
+/** The maximum delay `setTimeout` accepts, 2^31 - 1 ms (about 596.5 hours). Node fires a longer one after 1 ms. */
 export const MAX_DURATION_IN_MS = 2_147_483_647;
 
 /**
