@@ -68,9 +68,7 @@ export class CliHost implements Host {
   }
 
   getInput(name: string, options: InputOptions = {}): string | undefined {
-    const raw = this.flags[name];
-    const value = Array.isArray(raw) ? raw[raw.length - 1] : typeof raw === 'boolean' ? String(raw) : raw;
-    const trimmed = value?.trim();
+    const trimmed = lastValue(this.flags[name])?.trim();
     if (!trimmed) {
       if (options.required) throw invalidInput(`Missing required option ${flagOf(name)}. Run with --help to see its format.`);
       return undefined;
@@ -79,8 +77,7 @@ export class CliHost implements Host {
   }
 
   getListInput(name: string, options: InputOptions = {}): string[] {
-    const raw = this.flags[name];
-    const values = (Array.isArray(raw) ? raw : typeof raw === 'string' ? [raw] : [])
+    const values = allValues(this.flags[name])
       .flatMap((entry) => entry.split(/\r?\n/))
       .map((entry) => entry.trim())
       .filter((entry) => entry.length > 0);
@@ -155,4 +152,18 @@ export class CliHost implements Host {
         : { method: 'the default Azure credential chain', remedy: 'Sign in with "az login", or set AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET.' },
     });
   }
+}
+
+/** Returns the last value a flag was given, with a boolean flag as `true` or `false`. */
+function lastValue(raw: ParsedFlags[string]): string | undefined {
+  if (Array.isArray(raw)) return raw[raw.length - 1];
+  if (typeof raw === 'boolean') return String(raw);
+  return raw;
+}
+
+/** Returns every value a repeatable flag was given. */
+function allValues(raw: ParsedFlags[string]): string[] {
+  if (Array.isArray(raw)) return raw;
+  if (typeof raw === 'string') return [raw];
+  return [];
 }
