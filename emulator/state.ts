@@ -103,7 +103,7 @@ export class AuthorityState {
   private issuerInstance?: TokenIssuer;
   /** Client id to client secret. */
   readonly clients = new Map<string, string>();
-  /** Answers a token request that carries `client_assertion`; set by `routes/identity.ts`. */
+  /** Handler for a token request that carries `client_assertion`, set by `routes/identity.ts`. */
   clientAssertionGrant?: (form: URLSearchParams, res: ServerResponse) => void;
 
   constructor(readonly tenantId: string) {}

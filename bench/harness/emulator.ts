@@ -12,7 +12,7 @@ import type { BenchContext } from './context';
 /** Requests Key Vault allows per vault in any window of {@link THROTTLE_WINDOW_SECONDS}. */
 export const THROTTLE_LIMIT = 4_000;
 export const THROTTLE_WINDOW_SECONDS = 10;
-/** Delay before every response: roughly what an agent sees calling a vault in another region. */
+/** Delay before every response: roughly what an agent measures when it calls a vault in another region. */
 export const LATENCY_IN_MS = 25;
 
 /** Faults that make an emulated vault behave like a remote Key Vault under load. */

@@ -38,7 +38,7 @@ export class RequestTimeline {
   }
 }
 
-/** What the timeline says about a run's phases. */
+/** A summary of a run's phases, derived from its timeline. */
 export interface TimelineSummary {
   /** The last second in which the vault served a list page. */
   listingEndedAtSecond: number;

@@ -24,11 +24,11 @@ export interface TargetCheck {
   met: boolean;
 }
 
-/** What a scenario returns. */
+/** The result of one scenario run. */
 export interface ScenarioResult {
   metrics: Metric[];
   checks: TargetCheck[];
-  /** Where the time or memory goes, and why a target was missed; one sentence per entry. */
+  /** Explanations of where the time or memory goes and why a target was missed, one sentence per entry. */
   notes: string[];
   /** Extra data for `--json` readers, such as requests by operation per vault. */
   details?: Record<string, unknown>;

@@ -185,7 +185,7 @@ function registerIdTokenRoutes(router: Router, state: IdentityState, signer: IdT
   });
 }
 
-/** Answers the App Service managed identity request: GET with `X-IDENTITY-HEADER`, `api-version` and `resource`. */
+/** Handles the App Service managed identity request: GET with `X-IDENTITY-HEADER`, `api-version` and `resource`. */
 function serveManagedIdentity(req: IncomingMessage, res: ServerResponse, authority: AuthorityState, state: IdentityState): void {
   const url = new URL(req.url ?? '/', `http://${LISTEN_HOST}/`);
   if (req.method !== 'GET' || url.pathname.replace(/\/$/, '').toLowerCase() !== '/msi/token') {

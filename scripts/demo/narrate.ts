@@ -29,7 +29,7 @@ export class VaultNames {
     }
   }
 
-  /** The vault name for a vault id (`127.0.0.1:<port>`), or the id when it is unknown. */
+  /** Returns the vault name for a vault id (`127.0.0.1:<port>`), or the id when it is unknown. */
   nameOf(vaultId: string): string {
     return this.byId.get(vaultId) ?? vaultId;
   }

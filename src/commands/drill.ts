@@ -120,7 +120,7 @@ export function readDrillInputs(host: Host, env: NodeJS.ProcessEnv = process.env
 export function jobIdOf(env: NodeJS.ProcessEnv): string {
   if (env.SYSTEM_JOBID) return `azure-pipelines:${env.BUILD_BUILDID ?? ''}:${env.SYSTEM_JOBID}`;
   // GITHUB_JOB is the job's key in the workflow, the same in every leg of a matrix. A runner runs
-  // one job at a time, so RUNNER_NAME tells apart the legs that run at once.
+  // one job at a time, so RUNNER_NAME distinguishes the legs that run at once.
   if (env.GITHUB_RUN_ID) return `github:${env.GITHUB_RUN_ID}:${env.GITHUB_RUN_ATTEMPT ?? '1'}:${env.GITHUB_JOB ?? ''}:${env.RUNNER_NAME ?? ''}`;
   return `cli:${hostname()}:${process.pid}`;
 }

@@ -1,11 +1,12 @@
 /**
- * What a command needs from its front end. Each front end (CLI, Azure Pipelines task, GitHub Action)
- * implements this once in `src/hosts`; commands read options and report results only through it.
+ * The interface between a command and its front end. Each front end (CLI, Azure Pipelines task,
+ * GitHub Action) implements it once in `src/hosts`, and commands read options and report results
+ * only through it.
  */
 import type { TokenCredential } from '@azure/identity';
 import type { Logger } from '../core/log';
 
-/** How a run ended, as the front end should show it. */
+/** The end state of a run, as the front end shows it. */
 export type RunResult = 'succeeded' | 'partial' | 'failed';
 
 export interface InputOptions {

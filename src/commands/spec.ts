@@ -1,6 +1,6 @@
 /**
- * Declarative option specs. Each command lists its options once here; the CLI builds its flags from
- * them, and tests check that every task.json and action.yml declares the same inputs, so an option
+ * Declarative option specs. Each command lists its options once here, and the CLI builds its flags
+ * from them. Tests check that every task.json and action.yml declares the same inputs, so an option
  * means the same thing in every front end.
  */
 import type { Host } from './host';

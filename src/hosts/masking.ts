@@ -1,7 +1,7 @@
 /**
  * Redaction of secret values from text a host writes. Hosts register every value they read, and
- * the host's own masking (the agent's or the runner's) gets the same list; this class is the second
- * line of defence for text kvdr writes itself (stderr, reports, summaries).
+ * the platform's own masking (the agent's or the runner's) gets the same list. This class is the
+ * second line of defence for text kvdr writes itself (stderr, reports, summaries).
  */
 
 /** Values shorter than this are not masked, because masking them would garble ordinary words. */

@@ -145,7 +145,7 @@ export class DrillLock {
       if (result.status === 'fulfilled') {
         this.lockStores.push(others[index]);
       } else if (isReachabilityError(result.reason)) {
-        this.logger().warning(`Could not write the drill's lock in ${others[index].vaultId}, so drills that share only this vault are not refused: ${describeError(result.reason)}`);
+        this.logger().warning(`Could not write the drill's lock in ${others[index].vaultId}, so drills that share only this vault are not rejected: ${describeError(result.reason)}`);
       } else {
         failure ??= result.reason;
       }

@@ -1,5 +1,5 @@
 /**
- * Which origin supersedes which. Versions written in one vault form a line, so a later origin from
+ * Rules for when one origin supersedes another. Versions written in one vault form a line, so a later origin from
  * the same vault supersedes an earlier one. Across vaults, origin A is superseded by origin B when a
  * vault whose current version is B had A (or a later origin from A's vault) before. Its history then
  * shows that B was written, or chosen by a previous run, after A was seen.

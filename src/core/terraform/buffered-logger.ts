@@ -1,7 +1,7 @@
 /**
  * A logger that records messages and replays them later. Regions deploy in parallel, so each
  * region logs into its own buffer, and the buffer is replayed inside one group when the region
- * finishes; the job log then shows each region's lines together instead of interleaved.
+ * finishes. The job log then shows each region's lines together instead of interleaved.
  */
 import type { Logger } from '../log';
 

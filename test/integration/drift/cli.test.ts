@@ -1,6 +1,6 @@
 /**
  * `kvdr drift` as a process: the CLI from source with the emulator's ready file environment, so the
- * exit codes are the ones a shell or a CI step sees.
+ * exit codes are the ones a shell or a CI step receives.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';

@@ -25,7 +25,7 @@ export interface DrillRun {
   junit: string;
 }
 
-/** The environment of the emulator's ready file that kvdr reads: custom hosts and the ARM endpoint. */
+/** The ready file's environment variables that kvdr reads: custom hosts and the ARM endpoint. */
 export function drillEnv(fixture: SyncFixture): NodeJS.ProcessEnv {
   return { KVDR_ALLOW_CUSTOM_HOSTS: '1', KVDR_ARM_ENDPOINT: fixture.emulator.armUrl };
 }

@@ -93,7 +93,7 @@ describe('deploy task and action bundles', function () {
     assert.ok(commands.some((item) => item.command === 'task.setsecret' && item.data === SP_KEY), 'the service principal key is not masked');
     assert.ok(commands.some((item) => item.command === 'task.uploadsummary'), 'no job summary');
 
-    // task-lib's own debug line about endpoint parameters is masked by the agent, which knows them.
+    // task-lib's own debug line about endpoint parameters is masked by the agent, which has their values.
     const printed = withoutSecretRegistrations(result.stdout).split('\n').filter((line) => !line.startsWith('##vso[task.debug]')).join('\n');
     assert.equal(printed.includes(SP_KEY), false, 'the service principal key was printed');
     assert.equal((result.stdout + result.stderr).includes(SECRET), false, 'the sensitive variable was printed');

@@ -124,7 +124,7 @@ describe('kvdr deploy with terraform', function () {
     await deploy({ region: 'westeurope', command: 'plan', varFile: join(stackDir, 'regions-premium.tfvars') });
     rmSync(join(stackDir, '.kvdr', 'plans', 'westeurope.tfplan'));
 
-    // The apply stage sees different variables than the approved plan did, so its new plan differs.
+    // The apply stage gets different variables than the approved plan did, so its new plan differs.
     const applied = await deploy({ region: 'westeurope', command: 'apply' });
     assert.equal(applied.exitCode, 2);
     const region = applied.result.regions[0];

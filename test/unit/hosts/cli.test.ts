@@ -3,7 +3,7 @@ import { Writable } from 'node:stream';
 
 import { CliHost } from '../../../src/hosts/cli';
 
-/** A stream that keeps what is written to it. */
+/** Creates a stream that keeps what is written to it. */
 function collector(): Writable & { text: () => string } {
   const chunks: string[] = [];
   const stream = new Writable({

@@ -17,7 +17,7 @@ const PIPELINE = join(repoRoot, 'templates', 'azure-pipelines', 'deploy-multi-re
 const WORKFLOW = join(repoRoot, 'templates', 'github-workflows', 'deploy-multi-region.yml');
 const DEPLOY_INPUTS = new Set(deployOptions.map((option) => option.name));
 
-/** Every step of a document, wherever its stages, jobs and deployment strategies put it. */
+/** Returns every step of a document, wherever its stages, jobs and deployment strategies put it. */
 function stepsOf(value: unknown): Document[] {
   if (Array.isArray(value)) return value.flatMap(stepsOf);
   if (typeof value !== 'object' || value === null) return [];
@@ -93,7 +93,8 @@ describe('deploy pipeline templates', () => {
       const steps = jobs.plan.steps as Document[];
       const deleteIndex = steps.findIndex((step) => /-name '\*\.tfplan' -delete/.test(String(step.run ?? '')));
       const uploadIndex = steps.findIndex((step) => String(step.uses).startsWith('actions/upload-artifact'));
-      assert.ok(deleteIndex >= 0 && deleteIndex < uploadIndex);
+      assert.ok(deleteIndex >= 0);
+      assert.ok(deleteIndex < uploadIndex);
     });
 
     it('disables the terraform wrapper', () => {

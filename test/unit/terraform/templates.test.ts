@@ -93,7 +93,8 @@ describe('terraform templates', () => {
       for (const directory of ALL) {
         for (const [name, variable] of Object.entries(config(directory).variable)) {
           assert.ok(typeof variable.type === 'string', `${directory} variable ${name} has no type`);
-          assert.ok(typeof variable.description === 'string' && variable.description.length > 20, `${directory} variable ${name} has no description`);
+          assert.equal(typeof variable.description, 'string', `${directory} variable ${name} has no description`);
+          assert.ok(String(variable.description).length > 20, `${directory} variable ${name} has too short a description`);
         }
       }
     });
@@ -120,7 +121,8 @@ describe('terraform templates', () => {
     it('describes every output', () => {
       for (const directory of ALL) {
         for (const [name, output] of Object.entries(config(directory).output)) {
-          assert.ok(typeof output.description === 'string' && output.description.length > 10, `${directory} output ${name}`);
+          assert.equal(typeof output.description, 'string', `${directory} output ${name} has no description`);
+          assert.ok(String(output.description).length > 10, `${directory} output ${name} has too short a description`);
         }
       }
     });
