@@ -49,6 +49,8 @@ export interface PairResult {
 }
 
 const DEFAULT_CONCURRENCY_PER_VAULT = 32;
+/** Taken tasks at the front of the queue before it is cut down to the tasks still waiting. */
+const QUEUE_COMPACTION_THRESHOLD = 1024;
 
 /** Applies `plan` and returns one result per action, in the plan's order. */
 export async function applyPlan(plan: SyncPlan, options: ApplyOptions): Promise<PairResult[]> {
@@ -67,7 +69,7 @@ export class PlanApplier {
   private readonly perVault: number;
   private readonly maxWorkers: number;
   /** Tasks not started yet. Workers take them in order, so a waiting task keeps no promise alive. */
-  private queue: Array<() => Promise<void>> = [];
+  private queue: Array<(() => Promise<void>) | undefined> = [];
   private queueHead = 0;
   private workers = 0;
   private idle: Promise<void> = Promise.resolve();
@@ -180,7 +182,14 @@ export class PlanApplier {
       return undefined;
     }
     const task = this.queue[this.queueHead];
+    // Early copies keep the queue from ever running empty, so started tasks are dropped as they are
+    // taken, and the taken part is cut off now and then; otherwise every finished task stayed alive.
+    this.queue[this.queueHead] = undefined;
     this.queueHead += 1;
+    if (this.queueHead >= QUEUE_COMPACTION_THRESHOLD && this.queueHead * 2 >= this.queue.length) {
+      this.queue = this.queue.slice(this.queueHead);
+      this.queueHead = 0;
+    }
     return task;
   }
 }
