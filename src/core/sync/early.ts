@@ -6,7 +6,7 @@
  * needs a history or a value hash wait for the full plan.
  */
 import type { PlanApplier } from './apply';
-import type { InventoryEntry, VaultInventory } from './inventory';
+import type { VaultInventory } from './inventory';
 import type { PlanFacts, PlannedAction, SyncPolicy } from './model';
 import { planOneWaySourceKey } from './plan';
 import { createContext } from './plan-steps';
@@ -15,28 +15,29 @@ import { createContext } from './plan-steps';
 export interface EarlyCopierOptions {
   policy: SyncPolicy;
   facts: PlanFacts;
-  sourceVaultId: string;
-  sourceVaultUrl: string;
+  /**
+   * The source inventory as its listing fills it; the copier reads entries from it rather than
+   * keeping a second map of them.
+   */
+  source: VaultInventory;
   applier: PlanApplier;
   /** Fetches the deleted names of a target into `facts`; called once per target that needs them. */
   fetchDeletedNames: (vaultId: string) => Promise<void>;
 }
 
 export class EarlyCopier {
-  private readonly source: VaultInventory;
   private targets: readonly VaultInventory[] | undefined;
   private readonly waiting: string[] = [];
-  private readonly committed = new Map<string, PlannedAction[]>();
+  /** Keys of the secrets already submitted, and their actions in one flat list. */
+  private readonly committedKeys = new Set<string>();
+  private readonly committedActions: PlannedAction[] = [];
   private readonly fetches = new Map<string, Promise<void>>();
   private readonly pending: Array<Promise<void>> = [];
 
-  constructor(private readonly options: EarlyCopierOptions) {
-    this.source = { vaultId: options.sourceVaultId, vaultUrl: options.sourceVaultUrl, entries: new Map() };
-  }
+  constructor(private readonly options: EarlyCopierOptions) {}
 
-  /** Records a source entry as its page arrives, and plans it once the targets are listed. */
-  addSourceEntry(key: string, entry: InventoryEntry): void {
-    this.source.entries.set(key, entry);
+  /** Plans a source entry once the targets are listed; call it after the entry is in the source inventory. */
+  entryListed(key: string): void {
     if (this.targets === undefined) this.waiting.push(key);
     else this.offer(key);
   }
@@ -52,18 +53,29 @@ export class EarlyCopier {
     while (this.pending.length > 0) await Promise.all(this.pending.splice(0));
   }
 
-  /** The actions already submitted, by secret key. */
-  get actions(): ReadonlyMap<string, PlannedAction[]> {
-    return this.committed;
+  /** The source inventory the listing fills. */
+  get source(): VaultInventory {
+    return this.options.source;
+  }
+
+  /** The keys of the secrets whose actions were already submitted. */
+  get decidedKeys(): ReadonlySet<string> {
+    return this.committedKeys;
+  }
+
+  /** The actions already submitted, in the order they were submitted. */
+  get actions(): readonly PlannedAction[] {
+    return this.committedActions;
   }
 
   private offer(key: string): void {
     const targets = this.targets ?? [];
     const context = createContext(this.options.policy, this.options.facts);
-    planOneWaySourceKey(context, key, this.source, targets);
+    planOneWaySourceKey(context, key, this.options.source, targets);
     if (context.needs.histories.length > 0 || context.needs.valueHashes.length > 0) return;
     if (context.needs.deletedNames.size === 0) {
-      this.committed.set(key, context.actions);
+      this.committedKeys.add(key);
+      for (const action of context.actions) this.committedActions.push(action);
       this.options.applier.submit(context.actions);
       return;
     }

@@ -56,25 +56,44 @@ export function tagsOf(entry: Pick<InventoryEntry, 'tags'>): Record<string, stri
   return entry.tags === EMPTY_TAGS ? {} : (JSON.parse(entry.tags) as Record<string, string>);
 }
 
-/** Builds the compact entry of one listed version. */
-export function toInventoryEntry(record: SecretRecord): InventoryEntry {
+/**
+ * Strings that many secrets share (tag sets, content types), kept once. An estate usually has a few
+ * hundred distinct tag sets for thousands of secrets, and a list page parses each one afresh.
+ */
+export class StringPool {
+  private readonly strings = new Map<string, string>();
+
+  /** Returns the pooled copy of `value`. */
+  intern(value: string): string {
+    const pooled = this.strings.get(value);
+    if (pooled !== undefined) return pooled;
+    this.strings.set(value, value);
+    return value;
+  }
+}
+
+/**
+ * Builds the compact entry of one listed version. Every entry has the same fields in the same order,
+ * absent ones `undefined`, so that all of them share one hidden class with the fields inside the
+ * object rather than in a separate property array.
+ */
+export function toInventoryEntry(record: SecretRecord, pool?: StringPool): InventoryEntry {
   const tags = userTags(record.tags);
-  const entry: InventoryEntry = {
+  const tagText = canonicalTags(tags);
+  return {
     name: record.name,
     version: record.version,
     createdOn: record.createdOn,
     updatedOn: record.updatedOn,
     enabled: record.enabled,
     managed: record.managed,
-    tags: canonicalTags(tags),
+    contentType: record.contentType === undefined || pool === undefined ? record.contentType : pool.intern(record.contentType),
+    expiresOn: record.expiresOn,
+    notBefore: record.notBefore,
+    tags: pool === undefined ? tagText : pool.intern(tagText),
     tagCount: Object.keys(tags).length,
+    origin: parseOrigin(record.tags[ORIGIN_TAG]),
   };
-  if (record.contentType !== undefined) entry.contentType = record.contentType;
-  if (record.expiresOn !== undefined) entry.expiresOn = record.expiresOn;
-  if (record.notBefore !== undefined) entry.notBefore = record.notBefore;
-  const origin = parseOrigin(record.tags[ORIGIN_TAG]);
-  if (origin !== undefined) entry.origin = origin;
-  return entry;
 }
 
 /** Returns the entry's origin: its `kvdr-origin` tag, or the entry itself in `vaultId`. */
@@ -86,6 +105,8 @@ export function entryOrigin(entry: InventoryEntry, vaultId: string): Origin {
 export interface BuildInventoryOptions extends CallOptions {
   /** Receives each entry as its page arrives, before the listing completes. */
   onEntry?: (key: string, entry: InventoryEntry) => void;
+  /** The map to fill, for a caller that reads entries while the listing runs; a new one by default. */
+  entries?: Map<string, InventoryEntry>;
 }
 
 /**
@@ -93,7 +114,8 @@ export interface BuildInventoryOptions extends CallOptions {
  * Key Vault treats them as one secret and kvdr could not tell which one is meant.
  */
 export async function buildInventory(store: VaultStore, options: BuildInventoryOptions = {}): Promise<VaultInventory> {
-  const entries = new Map<string, InventoryEntry>();
+  const entries = options.entries ?? new Map<string, InventoryEntry>();
+  const pool = new StringPool();
   for await (const record of store.listSecrets({ abortSignal: options.abortSignal })) {
     const key = record.name.toLowerCase();
     const existing = entries.get(key);
@@ -102,7 +124,7 @@ export async function buildInventory(store: VaultStore, options: BuildInventoryO
         `Secret names "${existing.name}" and "${record.name}" in ${store.vaultUrl} differ only in case. Key Vault names are case-insensitive, so rename or delete one of them before syncing.`,
       );
     }
-    const entry = toInventoryEntry(record);
+    const entry = toInventoryEntry(record, pool);
     entries.set(key, entry);
     options.onEntry?.(key, entry);
   }

@@ -11,14 +11,20 @@ import { planMesh } from './plan-mesh';
 import { createContext, emit, NO_LINEAGE_WARNING, planCopy, planDisabledSource, planProperties, requestFact, skipAll, type CopySource, type PlanContext } from './plan-steps';
 import { supersedes } from './resolve';
 
+/** Options of {@link planSync}. */
+export interface PlanSyncOptions {
+  /** One-way only: source keys already planned and applied (early copies); they get no actions. */
+  decidedKeys?: ReadonlySet<string>;
+}
+
 /**
  * Plans a sync. In one-way mode the first inventory is the source and the others are targets. In
  * mesh mode every inventory is a vault, and the first is the primary.
  */
-export function planSync(inventories: readonly VaultInventory[], policy: SyncPolicy, facts: PlanFacts = emptyFacts()): SyncPlan {
+export function planSync(inventories: readonly VaultInventory[], policy: SyncPolicy, facts: PlanFacts = emptyFacts(), options: PlanSyncOptions = {}): SyncPlan {
   const context = createContext(policy, facts);
   if (policy.mode === 'mesh') planMesh(context, inventories);
-  else planOneWay(context, inventories[0], inventories.slice(1));
+  else planOneWay(context, inventories[0], inventories.slice(1), options.decidedKeys);
   return { mode: policy.mode, vaultIds: inventories.map((inventory) => inventory.vaultId), actions: context.actions, needs: context.needs };
 }
 
@@ -33,8 +39,9 @@ function allKeys(inventories: readonly VaultInventory[]): string[] {
   return [...keys].sort();
 }
 
-function planOneWay(context: PlanContext, source: VaultInventory, targets: readonly VaultInventory[]): void {
+function planOneWay(context: PlanContext, source: VaultInventory, targets: readonly VaultInventory[], decidedKeys: ReadonlySet<string> | undefined): void {
   for (const key of allKeys([source, ...targets])) {
+    if (decidedKeys?.has(key)) continue;
     if (source.entries.has(key)) planOneWaySourceKey(context, key, source, targets);
     else for (const target of targets) planTargetOnly(context, key, target);
   }

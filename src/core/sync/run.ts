@@ -7,7 +7,7 @@ import { silentLogger, type Logger } from '../log';
 import type { VaultStats, VaultStore } from '../vault/port';
 import { PlanApplier, type PairResult } from './apply';
 import { EarlyCopier, ListingPacer } from './early';
-import { buildInventory, hashValue, listDeletedNames, listOriginHistory, type InventoryEntry, type VaultInventory } from './inventory';
+import { buildInventory, hashValue, listDeletedNames, listOriginHistory, type VaultInventory } from './inventory';
 import { emptyFacts, factKey, isChange, type PlanFacts, type PlannedAction, type SyncPlan, type SyncPolicy } from './model';
 import { planIsIncomplete, planSync } from './plan';
 
@@ -81,7 +81,13 @@ export async function runSync(options: RunSyncOptions): Promise<SyncRunResult> {
   const [source] = options.stores;
   const early =
     applier !== undefined && options.policy.mode === 'one-way'
-      ? new EarlyCopier({ policy: options.policy, facts, sourceVaultId: source.vaultId, sourceVaultUrl: source.vaultUrl, applier, fetchDeletedNames: fetchDeleted })
+      ? new EarlyCopier({
+          policy: options.policy,
+          facts,
+          source: { vaultId: source.vaultId, vaultUrl: source.vaultUrl, entries: new Map() },
+          applier,
+          fetchDeletedNames: fetchDeleted,
+        })
       : undefined;
 
   const pacer = early !== undefined && applier !== undefined ? new ListingPacer(applier, source.vaultId, options.maxRequestsPerSecond) : undefined;
@@ -99,19 +105,19 @@ export async function runSync(options: RunSyncOptions): Promise<SyncRunResult> {
   }
   const reachable = inventories.filter((inventory): inventory is VaultInventory => inventory !== undefined);
 
-  let plan = planSync(reachable, options.policy, facts);
+  // Secrets applied early keep the actions they were applied with; the full plan decides the rest.
+  const planOptions = { decidedKeys: early?.decidedKeys };
+  let plan = planSync(reachable, options.policy, facts, planOptions);
   for (let pass = 1; planIsIncomplete(plan) && pass < MAX_PLAN_PASSES; pass += 1) {
     await fetchFacts(plan, facts, stores, options, logger, fetchDeleted);
     // Drop the previous pass's actions before planning again, so that two passes' actions are never live at once.
     plan.actions = [];
-    plan = planSync(reachable, options.policy, facts);
+    plan = planSync(reachable, options.policy, facts, planOptions);
   }
   if (planIsIncomplete(plan)) throw new EngineError('internal', 'The plan still needed lookups after every pass; this is a bug in kvdr.');
 
-  // Secrets applied early keep the actions they were applied with; the full plan decides the rest.
-  const earlyActions = early?.actions ?? new Map<string, PlannedAction[]>();
-  const remaining = plan.actions.filter((action) => !earlyActions.has(action.key));
-  plan.actions = [...[...earlyActions.values()].flat(), ...remaining];
+  const remaining = plan.actions;
+  plan.actions = early === undefined ? remaining : early.actions.concat(remaining);
   const unplanned = addUnplanned(plan, options.stores, unreachable);
   plan.actions.sort(compareByKey);
   options.onPlan?.(plan);
@@ -141,14 +147,15 @@ async function listAll(
   const { stores, policy } = options;
   const list = async (store: VaultStore, index: number): Promise<VaultInventory | undefined> => {
     try {
-      const onEntry =
-        index === 0 && early !== undefined
-          ? (key: string, entry: InventoryEntry): void => {
-              pacer?.entryListed();
-              early.addSourceEntry(key, entry);
-            }
-          : undefined;
-      const inventory = await buildInventory(store, { abortSignal: options.abortSignal, onEntry });
+      const copying = index === 0 && early !== undefined;
+      const onEntry = copying
+        ? (key: string): void => {
+            pacer?.entryListed();
+            early.entryListed(key);
+          }
+        : undefined;
+      const entries = copying ? early.source.entries : undefined;
+      const inventory = await buildInventory(store, { abortSignal: options.abortSignal, onEntry, entries });
       logger.info(`${store.vaultUrl}: ${inventory.entries.size} secrets`);
       return inventory;
     } catch (error) {
