@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 
 import { parseDurationInMs } from '../core/duration';
 import { EngineError, invalidInput } from '../core/errors';
-import { renderJson, renderJunit, renderMarkdown, writeReportFile, type JunitOptions, type MarkdownOptions, type RunReport } from '../core/report';
+import { writeJsonReportFile, renderJunit, renderMarkdown, writeReportFile, type JunitOptions, type MarkdownOptions, type RunReport } from '../core/report';
 import { createSecretFilter, type SecretFilter } from '../core/sync/filters';
 import { openVault } from '../core/vault/factory';
 import type { VaultStore } from '../core/vault/port';
@@ -184,7 +184,7 @@ export interface PublishOptions {
 export async function publishReport(host: Host, report: RunReport, paths: OutputPaths, options: PublishOptions = {}): Promise<string | undefined> {
   const markdown = renderMarkdown(report, options.markdown);
   let reportPath: string | undefined;
-  if (paths.report !== undefined) reportPath = await writeReportFile(paths.report, renderJson(report));
+  if (paths.report !== undefined) reportPath = await writeJsonReportFile(paths.report, report);
   if (paths.markdown !== undefined) await writeReportFile(paths.markdown, markdown);
   if (paths.junit !== undefined) await writeReportFile(paths.junit, renderJunit(report, options.junit));
   await host.writeSummary(markdown);

@@ -12,7 +12,7 @@ import { checkTerraformDrift, type TerraformDriftResult } from '../core/drift/te
 import { buildDriftReport, countDrift, type DriftReport } from '../core/drift/report';
 import { renderDriftMarkdown } from '../core/drift/markdown';
 import { DRIFT_STATES, ON_DRIFT_POLICIES, type OnDriftPolicy } from '../core/drift/model';
-import { renderJson, renderJunit, writeReportFile } from '../core/report';
+import { writeJsonReportFile, renderJunit, writeReportFile } from '../core/report';
 import { normalizeStateKeyPrefix, parseBackendConfig, sensitiveBackendValues, validateRegions, validateStateIsolation } from '../core/terraform/backend';
 import { DELETE_POLICIES, type DeletePolicy } from '../core/sync/model';
 import type { SecretFilter } from '../core/sync/filters';
@@ -193,7 +193,7 @@ function formatDriftText(report: DriftReport, maxRows = 200): string {
 async function publishDriftReport(host: Host, report: DriftReport, paths: OutputPaths): Promise<void> {
   const markdown = renderDriftMarkdown(report);
   let reportPath: string | undefined;
-  if (paths.report !== undefined) reportPath = await writeReportFile(paths.report, renderJson(report));
+  if (paths.report !== undefined) reportPath = await writeJsonReportFile(paths.report, report);
   if (paths.markdown !== undefined) await writeReportFile(paths.markdown, markdown);
   if (paths.junit !== undefined) {
     await writeReportFile(paths.junit, renderJunit(report, { failureOutcomes: ['drift', 'failed'], skippedOutcomes: ['excluded', 'reported'] }));

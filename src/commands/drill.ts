@@ -11,7 +11,7 @@ import { describeError, EngineError, invalidInput, isEngineError } from '../core
 import { formatDuration, parseDurationInMs } from '../core/duration';
 import { DRILL_DEFAULTS, DRILL_MODES, recoverRuns, runDrill, type DrillMode, type DrillResult, type NetworkControl } from '../core/drill';
 import { buildDrillReport, renderDrillJunit, renderDrillMarkdown, type DrillReport } from '../core/drill/report';
-import { renderJson, writeReportFile, type ReportVault } from '../core/report';
+import { writeJsonReportFile, writeReportFile, type ReportVault } from '../core/report';
 import type { SecretFilter } from '../core/sync/filters';
 import type { VaultStore } from '../core/vault/port';
 import { customHostsAllowed, type VaultReference } from '../core/vault/url';
@@ -182,7 +182,7 @@ function settingsOf(inputs: DrillInputs): DrillReport['settings'] {
 async function publishDrillReport(host: Host, report: DrillReport, paths: OutputPaths): Promise<void> {
   const markdown = renderDrillMarkdown(report);
   let reportPath: string | undefined;
-  if (paths.report !== undefined) reportPath = await writeReportFile(paths.report, renderJson(report));
+  if (paths.report !== undefined) reportPath = await writeJsonReportFile(paths.report, report);
   if (paths.markdown !== undefined) await writeReportFile(paths.markdown, markdown);
   if (paths.junit !== undefined) await writeReportFile(paths.junit, renderDrillJunit(report));
   await host.writeSummary(markdown);

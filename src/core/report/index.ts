@@ -2,4 +2,4 @@
 export * from './model';
 export { renderMarkdown, escapeCell, type MarkdownOptions } from './markdown';
 export { renderJunit, escapeXml, type JunitOptions } from './junit';
-export { writeReportFile, renderJson } from './files';
+export { writeReportFile, writeJsonReportFile, renderJson, jsonChunks } from './files';

@@ -1,9 +1,21 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { countEntries, escapeCell, escapeXml, renderJunit, renderMarkdown, writeReportFile, type ReportEntry, type RunReport } from '../../../src/core/report';
+import {
+  countEntries,
+  escapeCell,
+  escapeXml,
+  jsonChunks,
+  renderJson,
+  renderJunit,
+  renderMarkdown,
+  writeJsonReportFile,
+  writeReportFile,
+  type ReportEntry,
+  type RunReport,
+} from '../../../src/core/report';
 
 function report(entries: ReportEntry[]): RunReport {
   return {
@@ -42,6 +54,31 @@ describe('report writers', () => {
       mkdirSync(target);
       await assert.rejects(writeReportFile(target, '{}\n'));
       assert.deepEqual(readdirSync(directory), ['report.json']);
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
+  });
+
+  it('streams the same JSON text that renderJson builds', () => {
+    const shapes: object[] = [
+      report(entries),
+      report([]),
+      {},
+      { only: undefined, skipped: () => 1 },
+      { nested: { list: [1, [2, { deep: 'a\nb' }], []], empty: {} }, text: 'naïve ✓ 😀', missing: undefined, last: null },
+      { list: [undefined, () => 1, { a: undefined }, 'x'], date: new Date(Date.UTC(2026, 11, 4)) },
+    ];
+    for (const shape of shapes) assert.equal([...jsonChunks(shape)].join(''), renderJson(shape));
+  });
+
+  it('writes a large report in chunks that reads back equal', async () => {
+    const directory = mkdtempSync(join(tmpdir(), 'kvdr-report-'));
+    try {
+      const many = Array.from({ length: 5_000 }, (_, index): ReportEntry => ({ secret: `secret-${index}`, vault: 'kv-b', action: 'create', outcome: 'converged' }));
+      const large = report(many);
+      const path = await writeJsonReportFile(join(directory, 'nested', 'report.json'), large);
+      assert.equal(readFileSync(path, 'utf8'), renderJson(large));
+      assert.deepEqual(readdirSync(join(directory, 'nested')), ['report.json']);
     } finally {
       rmSync(directory, { recursive: true, force: true });
     }
