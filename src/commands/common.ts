@@ -3,6 +3,7 @@
  * limits, the run deadline, opening stores, publishing reports and outputs, and mapping outcomes to
  * exit codes. Every read here validates, and nothing here calls a vault.
  */
+import { setMaxListeners } from 'node:events';
 import { statSync } from 'node:fs';
 import type { LookupFunction } from 'node:net';
 import { join, resolve } from 'node:path';
@@ -147,6 +148,8 @@ export interface RunDeadline {
 /** Starts the run's deadline. */
 export function createRunDeadline(timeoutInMs: number): RunDeadline {
   const controller = new AbortController();
+  // Every request in flight listens to the deadline, so Node's warning at 10 listeners would be noise.
+  setMaxListeners(0, controller.signal);
   const timer = setTimeout(() => {
     controller.abort(new EngineError('timeout', `The run did not finish within --timeout (${timeoutInMs / 1000} s). Raise --timeout, or narrow the run with filters.`));
   }, timeoutInMs);

@@ -4,13 +4,14 @@
  * core-rest-pipeline 1.24 does not retry a 429 without Retry-After and does not know Key Vault's
  * transient 409s. It also spends 3.5 to 7 s of backoff on a vault name that does not resolve.
  *
- * Each attempt waits for the rate limit, then gets the call timeout. Every wait stops when the
- * run's abort signal fires. List pages are separate requests, so a failed page is retried alone,
- * not the whole listing.
+ * Each attempt waits for the rate limit, then gets the call timeout (call-timeouts.ts says how
+ * precise it is). Every wait stops when the run's abort signal fires. List pages are separate
+ * requests, so a failed page is retried alone, not the whole listing.
  */
 import { isRestError, type PipelinePolicy, type PipelineRequest, type PipelineResponse, type SendRequest } from '@azure/core-rest-pipeline';
 
 import type { Logger } from '../log';
+import { CallTimeouts } from './call-timeouts';
 import { operationOfRequest, type VaultStatsRecorder } from './operations';
 import { decideRetry, parseRetryAfterInMs, type AttemptOutcome, type RetrySettings } from './retry-strategy';
 import { readServiceError, rememberServiceError, serviceCodes } from './service-error';
@@ -57,6 +58,7 @@ interface AttemptResult {
 export function createRetryPolicy(options: RetryPolicyOptions): PipelinePolicy {
   const sleep = options.sleep ?? delay;
   const random = options.random ?? Math.random;
+  const timeouts = new CallTimeouts(options.callTimeoutInMs);
 
   return {
     name: retryPolicyName,
@@ -73,7 +75,7 @@ export function createRetryPolicy(options: RetryPolicyOptions): PipelinePolicy {
           await options.bucket.acquire(outerSignal as AbortSignal | undefined);
           markPaid(request);
         }
-        const result = await sendAttempt(request, next, outerSignal, options.callTimeoutInMs);
+        const result = await sendAttempt(request, next, outerSignal, timeouts);
         const outcome = describeOutcome(request, result);
         if (outcome === undefined) {
           if (result.error !== undefined) throw result.error;
@@ -104,21 +106,14 @@ export function createRetryPolicy(options: RetryPolicyOptions): PipelinePolicy {
   };
 }
 
-async function sendAttempt(request: PipelineRequest, next: SendRequest, outerSignal: PipelineRequest['abortSignal'], callTimeoutInMs: number): Promise<AttemptResult> {
-  const attempt = new AbortController();
-  const timer = setTimeout(() => attempt.abort(), callTimeoutInMs);
-  const onOuterAbort = (): void => attempt.abort();
-  outerSignal?.addEventListener('abort', onOuterAbort);
-  if (outerSignal?.aborted) attempt.abort();
-  request.abortSignal = attempt.signal;
-
+async function sendAttempt(request: PipelineRequest, next: SendRequest, outerSignal: PipelineRequest['abortSignal'], timeouts: CallTimeouts): Promise<AttemptResult> {
+  const signal = timeouts.signalFor(outerSignal);
+  request.abortSignal = signal;
   try {
     return { response: await next(request), timedOut: false };
   } catch (error) {
-    return { error, timedOut: attempt.signal.aborted && !outerSignal?.aborted };
+    return { error, timedOut: signal.aborted && !outerSignal?.aborted };
   } finally {
-    clearTimeout(timer);
-    outerSignal?.removeEventListener('abort', onOuterAbort);
     request.abortSignal = outerSignal;
   }
 }
