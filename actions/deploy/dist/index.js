@@ -27523,6 +27523,120 @@ var init_core = __esm({
   }
 });
 
+// src/hosts/fingerprints.ts
+var import_node_crypto = require("node:crypto");
+var PRIME_1 = 67108859;
+var PRIME_2 = 67108837;
+var RollingHash = class {
+  base1 = (0, import_node_crypto.randomInt)(1 << 16, PRIME_1);
+  base2 = (0, import_node_crypto.randomInt)(1 << 16, PRIME_2);
+  /** Returns the fingerprint of `text`, an integer in [0, 2^52). */
+  fingerprint(text) {
+    let hash1 = 0;
+    let hash2 = 0;
+    for (let i = 0; i < text.length; i++) {
+      const unit = text.charCodeAt(i) + 1;
+      hash1 = modulo(hash1 * this.base1 + unit, PRIME_1);
+      hash2 = modulo(hash2 * this.base2 + unit, PRIME_2);
+    }
+    return hash1 * PRIME_2 + hash2;
+  }
+  /**
+   * Calls `onMatch(start, length)` for every window of `text` whose length is one of `lengths`
+   * and whose fingerprint is in `fingerprints`. `lengths` must be in increasing order.
+   */
+  forEachMatch(text, lengths, fingerprints, onMatch) {
+    let prefixLength = 0;
+    let prefix1 = 0;
+    let prefix2 = 0;
+    let weight1 = 1;
+    let weight2 = 1;
+    for (const length of lengths) {
+      if (length > text.length) return;
+      for (; prefixLength < length; prefixLength++) {
+        const unit = text.charCodeAt(prefixLength) + 1;
+        prefix1 = modulo(prefix1 * this.base1 + unit, PRIME_1);
+        prefix2 = modulo(prefix2 * this.base2 + unit, PRIME_2);
+        weight1 = modulo(weight1 * this.base1, PRIME_1);
+        weight2 = modulo(weight2 * this.base2, PRIME_2);
+      }
+      let hash1 = prefix1;
+      let hash2 = prefix2;
+      if (fingerprints.has(hash1 * PRIME_2 + hash2)) onMatch(0, length);
+      for (let start = 1; start + length <= text.length; start++) {
+        const leaving = text.charCodeAt(start - 1) + 1;
+        const entering = text.charCodeAt(start + length - 1) + 1;
+        hash1 = modulo(hash1 * this.base1 + entering - leaving * weight1, PRIME_1);
+        hash2 = modulo(hash2 * this.base2 + entering - leaving * weight2, PRIME_2);
+        if (fingerprints.has(hash1 * PRIME_2 + hash2)) onMatch(start, length);
+      }
+    }
+  }
+};
+function modulo(value, prime) {
+  return value - Math.floor(value / prime) * prime;
+}
+var INITIAL_CAPACITY = 64;
+var FILTER_BITS_PER_SLOT = 4;
+var ZERO_KEY = 2 ** 52;
+var FingerprintSet = class {
+  slots = new Float64Array(INITIAL_CAPACITY);
+  filter = new Int32Array(INITIAL_CAPACITY * FILTER_BITS_PER_SLOT / 32);
+  count = 0;
+  /** The number of distinct fingerprints. */
+  get size() {
+    return this.count;
+  }
+  /** The number of slots, which doubles whenever the set would become more than half full. */
+  get capacity() {
+    return this.slots.length;
+  }
+  /** Adds a fingerprint and returns whether it was new. */
+  add(fingerprint) {
+    const key = fingerprint === 0 ? ZERO_KEY : fingerprint;
+    if (this.contains(key)) return false;
+    if ((this.count + 1) * 2 > this.slots.length) this.grow();
+    insertKey(this.slots, this.filter, key);
+    this.count++;
+    return true;
+  }
+  /** Returns whether the set contains the fingerprint. */
+  has(fingerprint) {
+    const key = fingerprint === 0 ? ZERO_KEY : fingerprint;
+    const bit = filterBit(this.filter, key);
+    if ((this.filter[bit >>> 5] & 1 << (bit & 31)) === 0) return false;
+    return this.contains(key);
+  }
+  contains(key) {
+    const mask = this.slots.length - 1;
+    for (let slot = key & mask; ; slot = slot + 1 & mask) {
+      const stored = this.slots[slot];
+      if (stored === key) return true;
+      if (stored === 0) return false;
+    }
+  }
+  grow() {
+    const slots = new Float64Array(this.slots.length * 2);
+    const filter = new Int32Array(slots.length * FILTER_BITS_PER_SLOT / 32);
+    for (const key of this.slots) {
+      if (key !== 0) insertKey(slots, filter, key);
+    }
+    this.slots = slots;
+    this.filter = filter;
+  }
+};
+function insertKey(slots, filter, key) {
+  const mask = slots.length - 1;
+  let slot = key & mask;
+  while (slots[slot] !== 0) slot = slot + 1 & mask;
+  slots[slot] = key;
+  const bit = filterBit(filter, key);
+  filter[bit >>> 5] |= 1 << (bit & 31);
+}
+function filterBit(filter, key) {
+  return key * 2 ** -20 & filter.length * 32 - 1;
+}
+
 // src/hosts/masking.ts
 var MIN_MASKED_LENGTH = 3;
 function maskedForms(value) {
@@ -27546,26 +27660,65 @@ function escapeWorkflowCommandData(value) {
   return value.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
 }
 var SecretMasker = class {
-  forms = /* @__PURE__ */ new Set();
-  sorted;
+  hash = new RollingHash();
+  fingerprints = new FingerprintSet();
+  /** The distinct lengths of the registered forms, in increasing order. */
+  lengths = [];
+  /** Registers every form that {@link maskedForms} returns for a value. */
   add(value) {
-    for (const form of maskedForms(value)) this.forms.add(form);
-    this.sorted = void 0;
-  }
-  get size() {
-    return this.forms.size;
-  }
-  /** Replaces every registered form with `***`, longest first so a line never hides its value. */
-  redact(text) {
-    if (this.forms.size === 0) return text;
-    this.sorted ??= [...this.forms].sort((a, b) => b.length - a.length);
-    let result = text;
-    for (const form of this.sorted) {
-      if (result.includes(form)) result = result.split(form).join("***");
+    for (const form of maskedForms(value)) {
+      this.fingerprints.add(this.hash.fingerprint(form));
+      this.addLength(form.length);
     }
-    return result;
+  }
+  /** The number of distinct registered forms (distinct fingerprints). */
+  get size() {
+    return this.fingerprints.size;
+  }
+  /**
+   * Replaces every occurrence of a registered form with `***`. Occurrences that overlap are merged
+   * first and replaced by one `***`, so a value whose line is also registered is hidden whole.
+   * Occurrences that only touch stay separate (`******`).
+   *
+   * A window of the text matches when its fingerprint is in the set. With n registered forms, a
+   * window that is no form matches with a probability of about n * 2^-52 (an estimate that treats
+   * fingerprints as random). Such a false positive only hides text that was not secret, which is
+   * the safe direction.
+   */
+  redact(text) {
+    if (this.fingerprints.size === 0) return text;
+    let matchEnds;
+    this.hash.forEachMatch(text, this.lengths, this.fingerprints, (start, length) => {
+      matchEnds ??= new Int32Array(text.length);
+      matchEnds[start] = Math.max(matchEnds[start], start + length);
+    });
+    if (matchEnds === void 0) return text;
+    return replaceMerged(text, matchEnds);
+  }
+  addLength(length) {
+    let index = this.lengths.length;
+    while (index > 0 && this.lengths[index - 1] > length) index--;
+    if (this.lengths[index - 1] !== length) this.lengths.splice(index, 0, length);
   }
 };
+function replaceMerged(text, matchEnds) {
+  const parts = [];
+  let copiedUpTo = 0;
+  let start = 0;
+  while (start < text.length) {
+    if (matchEnds[start] === 0) {
+      start++;
+      continue;
+    }
+    let end = matchEnds[start];
+    for (let inside = start + 1; inside < end; inside++) end = Math.max(end, matchEnds[inside]);
+    parts.push(text.slice(copiedUpTo, start), "***");
+    copiedUpTo = end;
+    start = end;
+  }
+  parts.push(text.slice(copiedUpTo));
+  return parts.join("");
+}
 
 // src/core/errors.ts
 var EngineError = class extends Error {
@@ -35464,14 +35617,14 @@ function buildManagedIdentityConfiguration({ clientCapabilities, managedIdentity
 }
 
 // node_modules/@azure/msal-node/dist/crypto/GuidGenerator.mjs
-var import_node_crypto = require("node:crypto");
+var import_node_crypto2 = require("node:crypto");
 var GuidGenerator = class {
   /**
    * Generates a random [RFC 4122](https://www.rfc-editor.org/rfc/rfc4122.txt) version 4 UUID. The UUID is generated using a
    * cryptographic pseudorandom number generator.
    */
   generateGuid() {
-    return (0, import_node_crypto.randomUUID)();
+    return (0, import_node_crypto2.randomUUID)();
   }
   /**
    * verifies if a string is  GUID
@@ -43620,7 +43773,7 @@ function createMsalClient(clientId, tenantId, createMsalClientOptions = {}) {
 }
 
 // node_modules/@azure/identity/dist/esm/credentials/clientCertificateCredential.js
-var import_node_crypto2 = require("node:crypto");
+var import_node_crypto3 = require("node:crypto");
 var import_promises3 = require("node:fs/promises");
 var credentialName = "ClientCertificateCredential";
 var logger7 = credentialLogger(credentialName);
@@ -43676,7 +43829,7 @@ var ClientCertificateCredential = class {
     const parts = await parseCertificate(this.certificateConfiguration, this.sendCertificateChain ?? false);
     let privateKey;
     if (this.certificateConfiguration.certificatePassword !== void 0) {
-      privateKey = (0, import_node_crypto2.createPrivateKey)({
+      privateKey = (0, import_node_crypto3.createPrivateKey)({
         key: parts.certificateContents,
         passphrase: this.certificateConfiguration.certificatePassword,
         format: "pem"
@@ -43712,8 +43865,8 @@ async function parseCertificate(certificateConfiguration, sendCertificateChain) 
   if (publicKeys.length === 0) {
     throw new Error("The file at the specified path does not contain a PEM-encoded certificate.");
   }
-  const thumbprint = (0, import_node_crypto2.createHash)("sha1").update(Buffer.from(publicKeys[0], "base64")).digest("hex").toUpperCase();
-  const thumbprintSha256 = (0, import_node_crypto2.createHash)("sha256").update(Buffer.from(publicKeys[0], "base64")).digest("hex").toUpperCase();
+  const thumbprint = (0, import_node_crypto3.createHash)("sha1").update(Buffer.from(publicKeys[0], "base64")).digest("hex").toUpperCase();
+  const thumbprintSha256 = (0, import_node_crypto3.createHash)("sha256").update(Buffer.from(publicKeys[0], "base64")).digest("hex").toUpperCase();
   return {
     certificateContents,
     thumbprintSha256,
@@ -44670,7 +44823,7 @@ var import_node_fs4 = require("node:fs");
 var import_promises4 = require("node:fs/promises");
 
 // src/core/terraform/plan-summary.ts
-var import_node_crypto3 = require("node:crypto");
+var import_node_crypto4 = require("node:crypto");
 function changeKindOf(actions) {
   if (actions.includes("delete") && actions.includes("create")) return "replace";
   const [first] = actions;
@@ -44734,7 +44887,7 @@ function fingerprintPlan(plan) {
     after: redactSensitive(resource.change.after ?? null, resource.change.after_sensitive),
     afterUnknown: redactSensitive(resource.change.after_unknown ?? null, void 0)
   })).sort((left, right) => compareCodeUnits(left.address, right.address));
-  return (0, import_node_crypto3.createHash)("sha256").update(JSON.stringify(entries)).digest("hex");
+  return (0, import_node_crypto4.createHash)("sha256").update(JSON.stringify(entries)).digest("hex");
 }
 function describeChangeDifferences(approved, current) {
   const key = (resource) => `${resource.kind} ${resource.address}`;

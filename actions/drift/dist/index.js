@@ -19062,7 +19062,7 @@ var require_request2 = __commonJS({
     var { URLSerializer } = require_data_url();
     var { kConstruct } = require_symbols();
     var assert = require("node:assert");
-    var { getMaxListeners, setMaxListeners, getEventListeners, defaultMaxListeners } = require("node:events");
+    var { getMaxListeners, setMaxListeners: setMaxListeners3, getEventListeners, defaultMaxListeners } = require("node:events");
     var kAbortController = /* @__PURE__ */ Symbol("abortController");
     var requestFinalizer = new FinalizationRegistry2(({ signal, abort }) => {
       signal.removeEventListener("abort", abort);
@@ -19295,9 +19295,9 @@ var require_request2 = __commonJS({
             const abort = buildAbort(acRef);
             try {
               if (typeof getMaxListeners === "function" && getMaxListeners(signal) === defaultMaxListeners) {
-                setMaxListeners(1500, signal);
+                setMaxListeners3(1500, signal);
               } else if (getEventListeners(signal, "abort").length >= defaultMaxListeners) {
-                setMaxListeners(1500, signal);
+                setMaxListeners3(1500, signal);
               }
             } catch {
             }
@@ -27523,6 +27523,120 @@ var init_core = __esm({
   }
 });
 
+// src/hosts/fingerprints.ts
+var import_node_crypto = require("node:crypto");
+var PRIME_1 = 67108859;
+var PRIME_2 = 67108837;
+var RollingHash = class {
+  base1 = (0, import_node_crypto.randomInt)(1 << 16, PRIME_1);
+  base2 = (0, import_node_crypto.randomInt)(1 << 16, PRIME_2);
+  /** Returns the fingerprint of `text`, an integer in [0, 2^52). */
+  fingerprint(text) {
+    let hash1 = 0;
+    let hash2 = 0;
+    for (let i = 0; i < text.length; i++) {
+      const unit = text.charCodeAt(i) + 1;
+      hash1 = modulo(hash1 * this.base1 + unit, PRIME_1);
+      hash2 = modulo(hash2 * this.base2 + unit, PRIME_2);
+    }
+    return hash1 * PRIME_2 + hash2;
+  }
+  /**
+   * Calls `onMatch(start, length)` for every window of `text` whose length is one of `lengths`
+   * and whose fingerprint is in `fingerprints`. `lengths` must be in increasing order.
+   */
+  forEachMatch(text, lengths, fingerprints, onMatch) {
+    let prefixLength = 0;
+    let prefix1 = 0;
+    let prefix2 = 0;
+    let weight1 = 1;
+    let weight2 = 1;
+    for (const length of lengths) {
+      if (length > text.length) return;
+      for (; prefixLength < length; prefixLength++) {
+        const unit = text.charCodeAt(prefixLength) + 1;
+        prefix1 = modulo(prefix1 * this.base1 + unit, PRIME_1);
+        prefix2 = modulo(prefix2 * this.base2 + unit, PRIME_2);
+        weight1 = modulo(weight1 * this.base1, PRIME_1);
+        weight2 = modulo(weight2 * this.base2, PRIME_2);
+      }
+      let hash1 = prefix1;
+      let hash2 = prefix2;
+      if (fingerprints.has(hash1 * PRIME_2 + hash2)) onMatch(0, length);
+      for (let start = 1; start + length <= text.length; start++) {
+        const leaving = text.charCodeAt(start - 1) + 1;
+        const entering = text.charCodeAt(start + length - 1) + 1;
+        hash1 = modulo(hash1 * this.base1 + entering - leaving * weight1, PRIME_1);
+        hash2 = modulo(hash2 * this.base2 + entering - leaving * weight2, PRIME_2);
+        if (fingerprints.has(hash1 * PRIME_2 + hash2)) onMatch(start, length);
+      }
+    }
+  }
+};
+function modulo(value, prime) {
+  return value - Math.floor(value / prime) * prime;
+}
+var INITIAL_CAPACITY = 64;
+var FILTER_BITS_PER_SLOT = 4;
+var ZERO_KEY = 2 ** 52;
+var FingerprintSet = class {
+  slots = new Float64Array(INITIAL_CAPACITY);
+  filter = new Int32Array(INITIAL_CAPACITY * FILTER_BITS_PER_SLOT / 32);
+  count = 0;
+  /** The number of distinct fingerprints. */
+  get size() {
+    return this.count;
+  }
+  /** The number of slots, which doubles whenever the set would become more than half full. */
+  get capacity() {
+    return this.slots.length;
+  }
+  /** Adds a fingerprint and returns whether it was new. */
+  add(fingerprint) {
+    const key = fingerprint === 0 ? ZERO_KEY : fingerprint;
+    if (this.contains(key)) return false;
+    if ((this.count + 1) * 2 > this.slots.length) this.grow();
+    insertKey(this.slots, this.filter, key);
+    this.count++;
+    return true;
+  }
+  /** Returns whether the set contains the fingerprint. */
+  has(fingerprint) {
+    const key = fingerprint === 0 ? ZERO_KEY : fingerprint;
+    const bit = filterBit(this.filter, key);
+    if ((this.filter[bit >>> 5] & 1 << (bit & 31)) === 0) return false;
+    return this.contains(key);
+  }
+  contains(key) {
+    const mask = this.slots.length - 1;
+    for (let slot = key & mask; ; slot = slot + 1 & mask) {
+      const stored = this.slots[slot];
+      if (stored === key) return true;
+      if (stored === 0) return false;
+    }
+  }
+  grow() {
+    const slots = new Float64Array(this.slots.length * 2);
+    const filter2 = new Int32Array(slots.length * FILTER_BITS_PER_SLOT / 32);
+    for (const key of this.slots) {
+      if (key !== 0) insertKey(slots, filter2, key);
+    }
+    this.slots = slots;
+    this.filter = filter2;
+  }
+};
+function insertKey(slots, filter2, key) {
+  const mask = slots.length - 1;
+  let slot = key & mask;
+  while (slots[slot] !== 0) slot = slot + 1 & mask;
+  slots[slot] = key;
+  const bit = filterBit(filter2, key);
+  filter2[bit >>> 5] |= 1 << (bit & 31);
+}
+function filterBit(filter2, key) {
+  return key * 2 ** -20 & filter2.length * 32 - 1;
+}
+
 // src/hosts/masking.ts
 var MIN_MASKED_LENGTH = 3;
 function maskedForms(value) {
@@ -27546,26 +27660,65 @@ function escapeWorkflowCommandData(value) {
   return value.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
 }
 var SecretMasker = class {
-  forms = /* @__PURE__ */ new Set();
-  sorted;
+  hash = new RollingHash();
+  fingerprints = new FingerprintSet();
+  /** The distinct lengths of the registered forms, in increasing order. */
+  lengths = [];
+  /** Registers every form that {@link maskedForms} returns for a value. */
   add(value) {
-    for (const form of maskedForms(value)) this.forms.add(form);
-    this.sorted = void 0;
-  }
-  get size() {
-    return this.forms.size;
-  }
-  /** Replaces every registered form with `***`, longest first so a line never hides its value. */
-  redact(text) {
-    if (this.forms.size === 0) return text;
-    this.sorted ??= [...this.forms].sort((a, b) => b.length - a.length);
-    let result = text;
-    for (const form of this.sorted) {
-      if (result.includes(form)) result = result.split(form).join("***");
+    for (const form of maskedForms(value)) {
+      this.fingerprints.add(this.hash.fingerprint(form));
+      this.addLength(form.length);
     }
-    return result;
+  }
+  /** The number of distinct registered forms (distinct fingerprints). */
+  get size() {
+    return this.fingerprints.size;
+  }
+  /**
+   * Replaces every occurrence of a registered form with `***`. Occurrences that overlap are merged
+   * first and replaced by one `***`, so a value whose line is also registered is hidden whole.
+   * Occurrences that only touch stay separate (`******`).
+   *
+   * A window of the text matches when its fingerprint is in the set. With n registered forms, a
+   * window that is no form matches with a probability of about n * 2^-52 (an estimate that treats
+   * fingerprints as random). Such a false positive only hides text that was not secret, which is
+   * the safe direction.
+   */
+  redact(text) {
+    if (this.fingerprints.size === 0) return text;
+    let matchEnds;
+    this.hash.forEachMatch(text, this.lengths, this.fingerprints, (start, length) => {
+      matchEnds ??= new Int32Array(text.length);
+      matchEnds[start] = Math.max(matchEnds[start], start + length);
+    });
+    if (matchEnds === void 0) return text;
+    return replaceMerged(text, matchEnds);
+  }
+  addLength(length) {
+    let index = this.lengths.length;
+    while (index > 0 && this.lengths[index - 1] > length) index--;
+    if (this.lengths[index - 1] !== length) this.lengths.splice(index, 0, length);
   }
 };
+function replaceMerged(text, matchEnds) {
+  const parts = [];
+  let copiedUpTo = 0;
+  let start = 0;
+  while (start < text.length) {
+    if (matchEnds[start] === 0) {
+      start++;
+      continue;
+    }
+    let end = matchEnds[start];
+    for (let inside = start + 1; inside < end; inside++) end = Math.max(end, matchEnds[inside]);
+    parts.push(text.slice(copiedUpTo, start), "***");
+    copiedUpTo = end;
+    start = end;
+  }
+  parts.push(text.slice(copiedUpTo));
+  return parts.join("");
+}
 
 // src/core/errors.ts
 var EngineError = class extends Error {
@@ -35473,14 +35626,14 @@ function buildManagedIdentityConfiguration({ clientCapabilities, managedIdentity
 }
 
 // node_modules/@azure/msal-node/dist/crypto/GuidGenerator.mjs
-var import_node_crypto = require("node:crypto");
+var import_node_crypto2 = require("node:crypto");
 var GuidGenerator = class {
   /**
    * Generates a random [RFC 4122](https://www.rfc-editor.org/rfc/rfc4122.txt) version 4 UUID. The UUID is generated using a
    * cryptographic pseudorandom number generator.
    */
   generateGuid() {
-    return (0, import_node_crypto.randomUUID)();
+    return (0, import_node_crypto2.randomUUID)();
   }
   /**
    * verifies if a string is  GUID
@@ -44358,8 +44511,8 @@ function createMsalClient(clientId, tenantId, createMsalClientOptions = {}) {
   function createBaseInteractiveRequest(scopes, options) {
     return {
       openBrowser: async (url) => {
-        const open3 = await Promise.resolve().then(() => (init_open(), open_exports));
-        await open3.default(url, { newInstance: true });
+        const open4 = await Promise.resolve().then(() => (init_open(), open_exports));
+        await open4.default(url, { newInstance: true });
       },
       scopes,
       authority: calculateRequestAuthority(options),
@@ -44457,7 +44610,7 @@ function createMsalClient(clientId, tenantId, createMsalClientOptions = {}) {
 }
 
 // node_modules/@azure/identity/dist/esm/credentials/clientCertificateCredential.js
-var import_node_crypto2 = require("node:crypto");
+var import_node_crypto3 = require("node:crypto");
 var import_promises3 = require("node:fs/promises");
 var credentialName = "ClientCertificateCredential";
 var logger7 = credentialLogger(credentialName);
@@ -44513,7 +44666,7 @@ var ClientCertificateCredential = class {
     const parts = await parseCertificate(this.certificateConfiguration, this.sendCertificateChain ?? false);
     let privateKey;
     if (this.certificateConfiguration.certificatePassword !== void 0) {
-      privateKey = (0, import_node_crypto2.createPrivateKey)({
+      privateKey = (0, import_node_crypto3.createPrivateKey)({
         key: parts.certificateContents,
         passphrase: this.certificateConfiguration.certificatePassword,
         format: "pem"
@@ -44549,8 +44702,8 @@ async function parseCertificate(certificateConfiguration, sendCertificateChain) 
   if (publicKeys.length === 0) {
     throw new Error("The file at the specified path does not contain a PEM-encoded certificate.");
   }
-  const thumbprint = (0, import_node_crypto2.createHash)("sha1").update(Buffer.from(publicKeys[0], "base64")).digest("hex").toUpperCase();
-  const thumbprintSha256 = (0, import_node_crypto2.createHash)("sha256").update(Buffer.from(publicKeys[0], "base64")).digest("hex").toUpperCase();
+  const thumbprint = (0, import_node_crypto3.createHash)("sha1").update(Buffer.from(publicKeys[0], "base64")).digest("hex").toUpperCase();
+  const thumbprintSha256 = (0, import_node_crypto3.createHash)("sha256").update(Buffer.from(publicKeys[0], "base64")).digest("hex").toUpperCase();
   return {
     certificateContents,
     thumbprintSha256,
@@ -45482,7 +45635,7 @@ var silentLogger = {
 };
 
 // src/core/sync/inventory.ts
-var import_node_crypto3 = require("node:crypto");
+var import_node_crypto4 = require("node:crypto");
 
 // src/core/sync/lineage.ts
 var ORIGIN_TAG = "kvdr-origin";
@@ -45542,30 +45695,40 @@ function canonicalTags(tags) {
 function tagsOf(entry) {
   return entry.tags === EMPTY_TAGS ? {} : JSON.parse(entry.tags);
 }
-function toInventoryEntry(record) {
+var StringPool = class {
+  strings = /* @__PURE__ */ new Map();
+  /** Returns the pooled copy of `value`. */
+  intern(value) {
+    const pooled = this.strings.get(value);
+    if (pooled !== void 0) return pooled;
+    this.strings.set(value, value);
+    return value;
+  }
+};
+function toInventoryEntry(record, pool) {
   const tags = userTags(record.tags);
-  const entry = {
+  const tagText = canonicalTags(tags);
+  return {
     name: record.name,
     version: record.version,
     createdOn: record.createdOn,
     updatedOn: record.updatedOn,
     enabled: record.enabled,
     managed: record.managed,
-    tags: canonicalTags(tags),
-    tagCount: Object.keys(tags).length
+    contentType: record.contentType === void 0 || pool === void 0 ? record.contentType : pool.intern(record.contentType),
+    expiresOn: record.expiresOn,
+    notBefore: record.notBefore,
+    tags: pool === void 0 ? tagText : pool.intern(tagText),
+    tagCount: Object.keys(tags).length,
+    origin: parseOrigin(record.tags[ORIGIN_TAG])
   };
-  if (record.contentType !== void 0) entry.contentType = record.contentType;
-  if (record.expiresOn !== void 0) entry.expiresOn = record.expiresOn;
-  if (record.notBefore !== void 0) entry.notBefore = record.notBefore;
-  const origin = parseOrigin(record.tags[ORIGIN_TAG]);
-  if (origin !== void 0) entry.origin = origin;
-  return entry;
 }
 function entryOrigin(entry, vaultId) {
   return entry.origin ?? { vaultId, version: entry.version, createdOn: entry.createdOn };
 }
 async function buildInventory(store, options = {}) {
-  const entries = /* @__PURE__ */ new Map();
+  const entries = options.entries ?? /* @__PURE__ */ new Map();
+  const pool = new StringPool();
   for await (const record of store.listSecrets({ abortSignal: options.abortSignal })) {
     const key = record.name.toLowerCase();
     const existing = entries.get(key);
@@ -45574,7 +45737,7 @@ async function buildInventory(store, options = {}) {
         `Secret names "${existing.name}" and "${record.name}" in ${store.vaultUrl} differ only in case. Key Vault names are case-insensitive, so rename or delete one of them before syncing.`
       );
     }
-    const entry = toInventoryEntry(record);
+    const entry = toInventoryEntry(record, pool);
     entries.set(key, entry);
     options.onEntry?.(key, entry);
   }
@@ -45591,7 +45754,7 @@ async function listOriginHistory(store, name3, options = {}) {
   return origins;
 }
 function hashValue(value) {
-  return (0, import_node_crypto3.createHash)("sha256").update(value, "utf8").digest("hex");
+  return (0, import_node_crypto4.createHash)("sha256").update(value, "utf8").digest("hex");
 }
 
 // src/core/sync/model.ts
@@ -45929,10 +46092,10 @@ function planMeshByValueHash(context3, key, vaults, holders) {
 }
 
 // src/core/sync/plan.ts
-function planSync(inventories, policy, facts = emptyFacts()) {
+function planSync(inventories, policy, facts = emptyFacts(), options = {}) {
   const context3 = createContext(policy, facts);
   if (policy.mode === "mesh") planMesh(context3, inventories);
-  else planOneWay(context3, inventories[0], inventories.slice(1));
+  else planOneWay(context3, inventories[0], inventories.slice(1), options.decidedKeys);
   return { mode: policy.mode, vaultIds: inventories.map((inventory) => inventory.vaultId), actions: context3.actions, needs: context3.needs };
 }
 function planIsIncomplete(plan) {
@@ -45943,8 +46106,9 @@ function allKeys(inventories) {
   for (const inventory of inventories) for (const key of inventory.entries.keys()) keys.add(key);
   return [...keys].sort();
 }
-function planOneWay(context3, source, targets) {
+function planOneWay(context3, source, targets, decidedKeys) {
   for (const key of allKeys([source, ...targets])) {
+    if (decidedKeys?.has(key)) continue;
     if (source.entries.has(key)) planOneWaySourceKey(context3, key, source, targets);
     else for (const target of targets) planTargetOnly(context3, key, target);
   }
@@ -47068,37 +47232,81 @@ function renderJunit(report, options = {}) {
   return lines.join("\n") + "\n";
 }
 function testCase(entry, failure2, skipped) {
-  const open3 = `    <testcase classname="${escapeXml(entry.vault)}" name="${escapeXml(entry.secret)}" time="0"`;
+  const open4 = `    <testcase classname="${escapeXml(entry.vault)}" name="${escapeXml(entry.secret)}" time="0"`;
   const detail = entry.error ?? entry.reason ?? entry.action;
   if (failure2) {
     return [
-      `${open3}>`,
+      `${open4}>`,
       `      <failure type="${escapeXml(entry.outcome)}" message="${escapeXml(detail)}">${escapeXml(`${entry.action}: ${detail}`)}</failure>`,
       "    </testcase>"
     ];
   }
-  if (skipped) return [`${open3}>`, `      <skipped message="${escapeXml(detail)}"/>`, "    </testcase>"];
-  return [`${open3}/>`];
+  if (skipped) return [`${open4}>`, `      <skipped message="${escapeXml(detail)}"/>`, "    </testcase>"];
+  return [`${open4}/>`];
 }
 
 // src/core/report/files.ts
 var import_promises5 = require("node:fs/promises");
 var import_node_path4 = require("node:path");
+var WRITE_CHUNK_IN_CHARS = 64 * 1024;
 async function writeReportFile(path9, text) {
+  return writeReportChunks(path9, [text]);
+}
+async function writeJsonReportFile(path9, report) {
+  return writeReportChunks(path9, jsonChunks(report));
+}
+function* jsonChunks(report) {
+  const fields = Object.entries(report).filter(([, value]) => value !== void 0 && typeof value !== "function" && typeof value !== "symbol");
+  if (fields.length === 0) {
+    yield "{}\n";
+    return;
+  }
+  yield "{\n";
+  for (const [index, [key, value]] of fields.entries()) {
+    yield `  ${JSON.stringify(key)}: `;
+    if (Array.isArray(value) && value.length > 0) {
+      yield "[\n";
+      for (let item = 0; item < value.length; item += 1) {
+        const text = JSON.stringify(value[item], null, 2) ?? "null";
+        yield `    ${indentFollowingLines(text, "    ")}${item < value.length - 1 ? "," : ""}
+`;
+      }
+      yield "  ]";
+    } else {
+      yield indentFollowingLines(JSON.stringify(value, null, 2), "  ");
+    }
+    yield index < fields.length - 1 ? ",\n" : "\n";
+  }
+  yield "}\n";
+}
+function indentFollowingLines(text, prefix) {
+  return text.replace(/\n/g, `
+${prefix}`);
+}
+async function writeReportChunks(path9, chunks) {
   const absolute = (0, import_node_path4.resolve)(path9);
   await (0, import_promises5.mkdir)((0, import_node_path4.dirname)(absolute), { recursive: true });
   const temporary = `${absolute}.${process.pid}.tmp`;
   try {
-    await (0, import_promises5.writeFile)(temporary, text, "utf8");
+    const file = await (0, import_promises5.open)(temporary, "w");
+    try {
+      let pending = "";
+      for (const chunk of chunks) {
+        pending += chunk;
+        if (pending.length < WRITE_CHUNK_IN_CHARS) continue;
+        await file.write(pending, null, "utf8");
+        pending = "";
+      }
+      if (pending.length > 0) await file.write(pending, null, "utf8");
+    } finally {
+      await file.close();
+    }
     await (0, import_promises5.rename)(temporary, absolute);
   } catch (error2) {
     await (0, import_promises5.rm)(temporary, { force: true });
     throw error2;
   }
   return absolute;
-}
-function renderJson(report) {
-  return JSON.stringify(report, null, 2) + "\n";
 }
 
 // src/core/sync/table.ts
@@ -47109,6 +47317,7 @@ function formatTable(header, rows) {
 }
 
 // src/commands/common.ts
+var import_node_events2 = require("node:events");
 var import_node_fs5 = require("node:fs");
 var import_node_path5 = require("node:path");
 
@@ -47211,19 +47420,19 @@ function balancedWithBudget(str, masked, budget) {
 }
 function maskUnmatchedOpens(masked, budget) {
   budget.remaining -= masked.length;
-  const open3 = [];
+  const open4 = [];
   for (let i = 0; i < masked.length; i++) {
     const c = masked.charCodeAt(i);
     if (c === 123) {
-      open3.push(i);
-    } else if (c === 125 && open3.length) {
-      open3.pop();
+      open4.push(i);
+    } else if (c === 125 && open4.length) {
+      open4.pop();
     }
   }
   let out = "";
   let last = 0;
-  for (let i = 0; i < open3.length; i++) {
-    const at = open3[i];
+  for (let i = 0; i < open4.length; i++) {
+    const at = open4[i];
     out += masked.slice(last, at) + "\0";
     last = at + 1;
   }
@@ -49007,10 +49216,10 @@ var Minimatch = class {
       }
       return filtered.join("/");
     }).join("|");
-    const [open3, close] = set.length > 1 ? ["(?:", ")"] : ["", ""];
-    re = "^" + open3 + re + close + "$";
+    const [open4, close] = set.length > 1 ? ["(?:", ")"] : ["", ""];
+    re = "^" + open4 + re + close + "$";
     if (this.partial) {
-      re = "^(?:\\/|" + open3 + re.slice(1, -1) + close + ")$";
+      re = "^(?:\\/|" + open4 + re.slice(1, -1) + close + ")$";
     }
     if (this.negate)
       re = "^(?!" + re + ").+$";
@@ -51614,6 +51823,49 @@ function capitalize(text) {
   return text.length === 0 ? text : text[0].toUpperCase() + text.slice(1);
 }
 
+// src/core/vault/call-timeouts.ts
+var import_node_events = require("node:events");
+var MAX_WINDOW_IN_MS = 1e3;
+var WINDOWS_PER_TIMEOUT = 20;
+var CallTimeouts = class {
+  /** `timeoutInMs` is the timeout of one attempt. */
+  constructor(timeoutInMs) {
+    this.timeoutInMs = timeoutInMs;
+    this.windowInMs = Math.max(1, Math.min(MAX_WINDOW_IN_MS, timeoutInMs / WINDOWS_PER_TIMEOUT));
+  }
+  timeoutInMs;
+  windowInMs;
+  open = /* @__PURE__ */ new WeakMap();
+  /**
+   * Returns the signal for an attempt that starts now: it aborts after the timeout, or when
+   * `outerSignal` (the run's deadline) aborts.
+   */
+  signalFor(outerSignal) {
+    const key = outerSignal ?? NO_OUTER_SIGNAL;
+    const now = performance.now();
+    let window2 = this.open.get(key);
+    if (window2 === void 0 || now >= window2.closesAt) {
+      window2 = this.openWindow(outerSignal, now);
+      this.open.set(key, window2);
+    }
+    return window2.controller.signal;
+  }
+  openWindow(outerSignal, now) {
+    const controller = new AbortController();
+    (0, import_node_events.setMaxListeners)(0, controller.signal);
+    const abort = () => controller.abort();
+    if (outerSignal?.aborted) controller.abort();
+    outerSignal?.addEventListener("abort", abort);
+    const timer = setTimeout(() => {
+      outerSignal?.removeEventListener("abort", abort);
+      controller.abort();
+    }, this.timeoutInMs + this.windowInMs);
+    timer.unref();
+    return { controller, closesAt: now + this.windowInMs };
+  }
+};
+var NO_OUTER_SIGNAL = {};
+
 // src/core/vault/operations.ts
 function emptyStats() {
   return { requestsByOperation: {}, throttledResponses: 0, throttledWaitInMs: 0, retries: 0 };
@@ -51817,6 +52069,7 @@ var CallTimeoutError = class extends Error {
 function createRetryPolicy(options) {
   const sleep = options.sleep ?? delay4;
   const random = options.random ?? Math.random;
+  const timeouts = new CallTimeouts(options.callTimeoutInMs);
   return {
     name: retryPolicyName2,
     async sendRequest(request, next) {
@@ -51829,7 +52082,7 @@ function createRetryPolicy(options) {
           await options.bucket.acquire(outerSignal);
           markPaid(request);
         }
-        const result = await sendAttempt(request, next, outerSignal, options.callTimeoutInMs);
+        const result = await sendAttempt(request, next, outerSignal, timeouts);
         const outcome = describeOutcome(request, result);
         if (outcome === void 0) {
           if (result.error !== void 0) throw result.error;
@@ -51855,20 +52108,14 @@ function createRetryPolicy(options) {
     }
   };
 }
-async function sendAttempt(request, next, outerSignal, callTimeoutInMs) {
-  const attempt = new AbortController();
-  const timer = setTimeout(() => attempt.abort(), callTimeoutInMs);
-  const onOuterAbort = () => attempt.abort();
-  outerSignal?.addEventListener("abort", onOuterAbort);
-  if (outerSignal?.aborted) attempt.abort();
-  request.abortSignal = attempt.signal;
+async function sendAttempt(request, next, outerSignal, timeouts) {
+  const signal = timeouts.signalFor(outerSignal);
+  request.abortSignal = signal;
   try {
     return { response: await next(request), timedOut: false };
   } catch (error2) {
-    return { error: error2, timedOut: attempt.signal.aborted && !outerSignal?.aborted };
+    return { error: error2, timedOut: signal.aborted && !outerSignal?.aborted };
   } finally {
-    clearTimeout(timer);
-    outerSignal?.removeEventListener("abort", onOuterAbort);
     request.abortSignal = outerSignal;
   }
 }
@@ -52341,6 +52588,7 @@ function readOutputPaths(host) {
 }
 function createRunDeadline(timeoutInMs) {
   const controller = new AbortController();
+  (0, import_node_events2.setMaxListeners)(0, controller.signal);
   const timer = setTimeout(() => {
     controller.abort(new EngineError("timeout", `The run did not finish within --timeout (${timeoutInMs / 1e3} s). Raise --timeout, or narrow the run with filters.`));
   }, timeoutInMs);
@@ -52472,7 +52720,7 @@ function formatDriftText(report, maxRows = 200) {
 async function publishDriftReport(host, report, paths) {
   const markdown = renderDriftMarkdown(report);
   let reportPath;
-  if (paths.report !== void 0) reportPath = await writeReportFile(paths.report, renderJson(report));
+  if (paths.report !== void 0) reportPath = await writeJsonReportFile(paths.report, report);
   if (paths.markdown !== void 0) await writeReportFile(paths.markdown, markdown);
   if (paths.junit !== void 0) {
     await writeReportFile(paths.junit, renderJunit(report, { failureOutcomes: ["drift", "failed"], skippedOutcomes: ["excluded", "reported"] }));

@@ -19062,7 +19062,7 @@ var require_request2 = __commonJS({
     var { URLSerializer } = require_data_url();
     var { kConstruct } = require_symbols();
     var assert = require("node:assert");
-    var { getMaxListeners, setMaxListeners, getEventListeners, defaultMaxListeners } = require("node:events");
+    var { getMaxListeners, setMaxListeners: setMaxListeners3, getEventListeners, defaultMaxListeners } = require("node:events");
     var kAbortController = /* @__PURE__ */ Symbol("abortController");
     var requestFinalizer = new FinalizationRegistry2(({ signal, abort }) => {
       signal.removeEventListener("abort", abort);
@@ -19295,9 +19295,9 @@ var require_request2 = __commonJS({
             const abort = buildAbort(acRef);
             try {
               if (typeof getMaxListeners === "function" && getMaxListeners(signal) === defaultMaxListeners) {
-                setMaxListeners(1500, signal);
+                setMaxListeners3(1500, signal);
               } else if (getEventListeners(signal, "abort").length >= defaultMaxListeners) {
-                setMaxListeners(1500, signal);
+                setMaxListeners3(1500, signal);
               }
             } catch {
             }
@@ -27526,6 +27526,120 @@ var init_core = __esm({
 // actions/drill/main.ts
 var import_node_fs5 = require("node:fs");
 
+// src/hosts/fingerprints.ts
+var import_node_crypto = require("node:crypto");
+var PRIME_1 = 67108859;
+var PRIME_2 = 67108837;
+var RollingHash = class {
+  base1 = (0, import_node_crypto.randomInt)(1 << 16, PRIME_1);
+  base2 = (0, import_node_crypto.randomInt)(1 << 16, PRIME_2);
+  /** Returns the fingerprint of `text`, an integer in [0, 2^52). */
+  fingerprint(text) {
+    let hash1 = 0;
+    let hash2 = 0;
+    for (let i = 0; i < text.length; i++) {
+      const unit = text.charCodeAt(i) + 1;
+      hash1 = modulo(hash1 * this.base1 + unit, PRIME_1);
+      hash2 = modulo(hash2 * this.base2 + unit, PRIME_2);
+    }
+    return hash1 * PRIME_2 + hash2;
+  }
+  /**
+   * Calls `onMatch(start, length)` for every window of `text` whose length is one of `lengths`
+   * and whose fingerprint is in `fingerprints`. `lengths` must be in increasing order.
+   */
+  forEachMatch(text, lengths, fingerprints, onMatch) {
+    let prefixLength = 0;
+    let prefix1 = 0;
+    let prefix2 = 0;
+    let weight1 = 1;
+    let weight2 = 1;
+    for (const length of lengths) {
+      if (length > text.length) return;
+      for (; prefixLength < length; prefixLength++) {
+        const unit = text.charCodeAt(prefixLength) + 1;
+        prefix1 = modulo(prefix1 * this.base1 + unit, PRIME_1);
+        prefix2 = modulo(prefix2 * this.base2 + unit, PRIME_2);
+        weight1 = modulo(weight1 * this.base1, PRIME_1);
+        weight2 = modulo(weight2 * this.base2, PRIME_2);
+      }
+      let hash1 = prefix1;
+      let hash2 = prefix2;
+      if (fingerprints.has(hash1 * PRIME_2 + hash2)) onMatch(0, length);
+      for (let start = 1; start + length <= text.length; start++) {
+        const leaving = text.charCodeAt(start - 1) + 1;
+        const entering = text.charCodeAt(start + length - 1) + 1;
+        hash1 = modulo(hash1 * this.base1 + entering - leaving * weight1, PRIME_1);
+        hash2 = modulo(hash2 * this.base2 + entering - leaving * weight2, PRIME_2);
+        if (fingerprints.has(hash1 * PRIME_2 + hash2)) onMatch(start, length);
+      }
+    }
+  }
+};
+function modulo(value, prime) {
+  return value - Math.floor(value / prime) * prime;
+}
+var INITIAL_CAPACITY = 64;
+var FILTER_BITS_PER_SLOT = 4;
+var ZERO_KEY = 2 ** 52;
+var FingerprintSet = class {
+  slots = new Float64Array(INITIAL_CAPACITY);
+  filter = new Int32Array(INITIAL_CAPACITY * FILTER_BITS_PER_SLOT / 32);
+  count = 0;
+  /** The number of distinct fingerprints. */
+  get size() {
+    return this.count;
+  }
+  /** The number of slots, which doubles whenever the set would become more than half full. */
+  get capacity() {
+    return this.slots.length;
+  }
+  /** Adds a fingerprint and returns whether it was new. */
+  add(fingerprint) {
+    const key = fingerprint === 0 ? ZERO_KEY : fingerprint;
+    if (this.contains(key)) return false;
+    if ((this.count + 1) * 2 > this.slots.length) this.grow();
+    insertKey(this.slots, this.filter, key);
+    this.count++;
+    return true;
+  }
+  /** Returns whether the set contains the fingerprint. */
+  has(fingerprint) {
+    const key = fingerprint === 0 ? ZERO_KEY : fingerprint;
+    const bit = filterBit(this.filter, key);
+    if ((this.filter[bit >>> 5] & 1 << (bit & 31)) === 0) return false;
+    return this.contains(key);
+  }
+  contains(key) {
+    const mask = this.slots.length - 1;
+    for (let slot = key & mask; ; slot = slot + 1 & mask) {
+      const stored = this.slots[slot];
+      if (stored === key) return true;
+      if (stored === 0) return false;
+    }
+  }
+  grow() {
+    const slots = new Float64Array(this.slots.length * 2);
+    const filter2 = new Int32Array(slots.length * FILTER_BITS_PER_SLOT / 32);
+    for (const key of this.slots) {
+      if (key !== 0) insertKey(slots, filter2, key);
+    }
+    this.slots = slots;
+    this.filter = filter2;
+  }
+};
+function insertKey(slots, filter2, key) {
+  const mask = slots.length - 1;
+  let slot = key & mask;
+  while (slots[slot] !== 0) slot = slot + 1 & mask;
+  slots[slot] = key;
+  const bit = filterBit(filter2, key);
+  filter2[bit >>> 5] |= 1 << (bit & 31);
+}
+function filterBit(filter2, key) {
+  return key * 2 ** -20 & filter2.length * 32 - 1;
+}
+
 // src/hosts/masking.ts
 var MIN_MASKED_LENGTH = 3;
 function maskedForms(value) {
@@ -27549,26 +27663,65 @@ function escapeWorkflowCommandData(value) {
   return value.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
 }
 var SecretMasker = class {
-  forms = /* @__PURE__ */ new Set();
-  sorted;
+  hash = new RollingHash();
+  fingerprints = new FingerprintSet();
+  /** The distinct lengths of the registered forms, in increasing order. */
+  lengths = [];
+  /** Registers every form that {@link maskedForms} returns for a value. */
   add(value) {
-    for (const form of maskedForms(value)) this.forms.add(form);
-    this.sorted = void 0;
-  }
-  get size() {
-    return this.forms.size;
-  }
-  /** Replaces every registered form with `***`, longest first so a line never hides its value. */
-  redact(text) {
-    if (this.forms.size === 0) return text;
-    this.sorted ??= [...this.forms].sort((a, b) => b.length - a.length);
-    let result = text;
-    for (const form of this.sorted) {
-      if (result.includes(form)) result = result.split(form).join("***");
+    for (const form of maskedForms(value)) {
+      this.fingerprints.add(this.hash.fingerprint(form));
+      this.addLength(form.length);
     }
-    return result;
+  }
+  /** The number of distinct registered forms (distinct fingerprints). */
+  get size() {
+    return this.fingerprints.size;
+  }
+  /**
+   * Replaces every occurrence of a registered form with `***`. Occurrences that overlap are merged
+   * first and replaced by one `***`, so a value whose line is also registered is hidden whole.
+   * Occurrences that only touch stay separate (`******`).
+   *
+   * A window of the text matches when its fingerprint is in the set. With n registered forms, a
+   * window that is no form matches with a probability of about n * 2^-52 (an estimate that treats
+   * fingerprints as random). Such a false positive only hides text that was not secret, which is
+   * the safe direction.
+   */
+  redact(text) {
+    if (this.fingerprints.size === 0) return text;
+    let matchEnds;
+    this.hash.forEachMatch(text, this.lengths, this.fingerprints, (start, length) => {
+      matchEnds ??= new Int32Array(text.length);
+      matchEnds[start] = Math.max(matchEnds[start], start + length);
+    });
+    if (matchEnds === void 0) return text;
+    return replaceMerged(text, matchEnds);
+  }
+  addLength(length) {
+    let index = this.lengths.length;
+    while (index > 0 && this.lengths[index - 1] > length) index--;
+    if (this.lengths[index - 1] !== length) this.lengths.splice(index, 0, length);
   }
 };
+function replaceMerged(text, matchEnds) {
+  const parts = [];
+  let copiedUpTo = 0;
+  let start = 0;
+  while (start < text.length) {
+    if (matchEnds[start] === 0) {
+      start++;
+      continue;
+    }
+    let end = matchEnds[start];
+    for (let inside = start + 1; inside < end; inside++) end = Math.max(end, matchEnds[inside]);
+    parts.push(text.slice(copiedUpTo, start), "***");
+    copiedUpTo = end;
+    start = end;
+  }
+  parts.push(text.slice(copiedUpTo));
+  return parts.join("");
+}
 
 // src/core/errors.ts
 var EngineError = class extends Error {
@@ -35476,14 +35629,14 @@ function buildManagedIdentityConfiguration({ clientCapabilities, managedIdentity
 }
 
 // node_modules/@azure/msal-node/dist/crypto/GuidGenerator.mjs
-var import_node_crypto = require("node:crypto");
+var import_node_crypto2 = require("node:crypto");
 var GuidGenerator = class {
   /**
    * Generates a random [RFC 4122](https://www.rfc-editor.org/rfc/rfc4122.txt) version 4 UUID. The UUID is generated using a
    * cryptographic pseudorandom number generator.
    */
   generateGuid() {
-    return (0, import_node_crypto.randomUUID)();
+    return (0, import_node_crypto2.randomUUID)();
   }
   /**
    * verifies if a string is  GUID
@@ -44361,8 +44514,8 @@ function createMsalClient(clientId, tenantId, createMsalClientOptions = {}) {
   function createBaseInteractiveRequest(scopes, options) {
     return {
       openBrowser: async (url) => {
-        const open3 = await Promise.resolve().then(() => (init_open(), open_exports));
-        await open3.default(url, { newInstance: true });
+        const open4 = await Promise.resolve().then(() => (init_open(), open_exports));
+        await open4.default(url, { newInstance: true });
       },
       scopes,
       authority: calculateRequestAuthority(options),
@@ -44460,7 +44613,7 @@ function createMsalClient(clientId, tenantId, createMsalClientOptions = {}) {
 }
 
 // node_modules/@azure/identity/dist/esm/credentials/clientCertificateCredential.js
-var import_node_crypto2 = require("node:crypto");
+var import_node_crypto3 = require("node:crypto");
 var import_promises3 = require("node:fs/promises");
 var credentialName = "ClientCertificateCredential";
 var logger7 = credentialLogger(credentialName);
@@ -44516,7 +44669,7 @@ var ClientCertificateCredential = class {
     const parts = await parseCertificate(this.certificateConfiguration, this.sendCertificateChain ?? false);
     let privateKey;
     if (this.certificateConfiguration.certificatePassword !== void 0) {
-      privateKey = (0, import_node_crypto2.createPrivateKey)({
+      privateKey = (0, import_node_crypto3.createPrivateKey)({
         key: parts.certificateContents,
         passphrase: this.certificateConfiguration.certificatePassword,
         format: "pem"
@@ -44552,8 +44705,8 @@ async function parseCertificate(certificateConfiguration, sendCertificateChain) 
   if (publicKeys.length === 0) {
     throw new Error("The file at the specified path does not contain a PEM-encoded certificate.");
   }
-  const thumbprint = (0, import_node_crypto2.createHash)("sha1").update(Buffer.from(publicKeys[0], "base64")).digest("hex").toUpperCase();
-  const thumbprintSha256 = (0, import_node_crypto2.createHash)("sha256").update(Buffer.from(publicKeys[0], "base64")).digest("hex").toUpperCase();
+  const thumbprint = (0, import_node_crypto3.createHash)("sha1").update(Buffer.from(publicKeys[0], "base64")).digest("hex").toUpperCase();
+  const thumbprintSha256 = (0, import_node_crypto3.createHash)("sha256").update(Buffer.from(publicKeys[0], "base64")).digest("hex").toUpperCase();
   return {
     certificateContents,
     thumbprintSha256,
@@ -45647,13 +45800,13 @@ var silentLogger = {
 };
 
 // src/core/drill/canary.ts
-var import_node_crypto3 = require("node:crypto");
+var import_node_crypto4 = require("node:crypto");
 var import_promises4 = require("node:timers/promises");
 var CANARY_PREFIX = "drill-canary-";
 var CANARY_LIFETIME_IN_SECONDS = 7 * 24 * 3600;
 function createRunId(now = /* @__PURE__ */ new Date()) {
   const stamp = now.toISOString().replace(/[-:T]/g, "").slice(0, 14);
-  return `${stamp}-${(0, import_node_crypto3.randomBytes)(3).toString("hex")}`;
+  return `${stamp}-${(0, import_node_crypto4.randomBytes)(3).toString("hex")}`;
 }
 function canaryName(runId, index) {
   return `${CANARY_PREFIX}${runId}-${index + 1}`;
@@ -45664,10 +45817,10 @@ function canaryProperties(runId) {
 async function writeCanary(store, name3, runId, onWritten, abortSignal) {
   const result = { written: false, rotated: false, verified: false };
   try {
-    await store.setSecret(name3, (0, import_node_crypto3.randomBytes)(24).toString("base64url"), canaryProperties(runId), { abortSignal });
+    await store.setSecret(name3, (0, import_node_crypto4.randomBytes)(24).toString("base64url"), canaryProperties(runId), { abortSignal });
     onWritten(Date.now());
     result.written = true;
-    const rotatedValue = (0, import_node_crypto3.randomBytes)(24).toString("base64url");
+    const rotatedValue = (0, import_node_crypto4.randomBytes)(24).toString("base64url");
     await store.setSecret(name3, rotatedValue, canaryProperties(runId), { abortSignal });
     result.rotated = true;
     result.rotatedValue = rotatedValue;
@@ -46233,19 +46386,19 @@ function balancedWithBudget(str, masked, budget) {
 }
 function maskUnmatchedOpens(masked, budget) {
   budget.remaining -= masked.length;
-  const open3 = [];
+  const open4 = [];
   for (let i = 0; i < masked.length; i++) {
     const c = masked.charCodeAt(i);
     if (c === 123) {
-      open3.push(i);
-    } else if (c === 125 && open3.length) {
-      open3.pop();
+      open4.push(i);
+    } else if (c === 125 && open4.length) {
+      open4.pop();
     }
   }
   let out = "";
   let last = 0;
-  for (let i = 0; i < open3.length; i++) {
-    const at = open3[i];
+  for (let i = 0; i < open4.length; i++) {
+    const at = open4[i];
     out += masked.slice(last, at) + "\0";
     last = at + 1;
   }
@@ -48029,10 +48182,10 @@ var Minimatch = class {
       }
       return filtered.join("/");
     }).join("|");
-    const [open3, close] = set.length > 1 ? ["(?:", ")"] : ["", ""];
-    re = "^" + open3 + re + close + "$";
+    const [open4, close] = set.length > 1 ? ["(?:", ")"] : ["", ""];
+    re = "^" + open4 + re + close + "$";
     if (this.partial) {
-      re = "^(?:\\/|" + open3 + re.slice(1, -1) + close + ")$";
+      re = "^(?:\\/|" + open4 + re.slice(1, -1) + close + ")$";
     }
     if (this.negate)
       re = "^(?!" + re + ").+$";
@@ -48252,7 +48405,7 @@ function delay4(delayInMs, abortSignal) {
 }
 
 // src/core/sync/inventory.ts
-var import_node_crypto4 = require("node:crypto");
+var import_node_crypto5 = require("node:crypto");
 var EMPTY_TAGS = "{}";
 function canonicalTags(tags) {
   const keys = Object.keys(tags).sort();
@@ -48264,30 +48417,40 @@ function canonicalTags(tags) {
 function tagsOf(entry) {
   return entry.tags === EMPTY_TAGS ? {} : JSON.parse(entry.tags);
 }
-function toInventoryEntry(record) {
+var StringPool = class {
+  strings = /* @__PURE__ */ new Map();
+  /** Returns the pooled copy of `value`. */
+  intern(value) {
+    const pooled = this.strings.get(value);
+    if (pooled !== void 0) return pooled;
+    this.strings.set(value, value);
+    return value;
+  }
+};
+function toInventoryEntry(record, pool) {
   const tags = userTags(record.tags);
-  const entry = {
+  const tagText = canonicalTags(tags);
+  return {
     name: record.name,
     version: record.version,
     createdOn: record.createdOn,
     updatedOn: record.updatedOn,
     enabled: record.enabled,
     managed: record.managed,
-    tags: canonicalTags(tags),
-    tagCount: Object.keys(tags).length
+    contentType: record.contentType === void 0 || pool === void 0 ? record.contentType : pool.intern(record.contentType),
+    expiresOn: record.expiresOn,
+    notBefore: record.notBefore,
+    tags: pool === void 0 ? tagText : pool.intern(tagText),
+    tagCount: Object.keys(tags).length,
+    origin: parseOrigin(record.tags[ORIGIN_TAG])
   };
-  if (record.contentType !== void 0) entry.contentType = record.contentType;
-  if (record.expiresOn !== void 0) entry.expiresOn = record.expiresOn;
-  if (record.notBefore !== void 0) entry.notBefore = record.notBefore;
-  const origin = parseOrigin(record.tags[ORIGIN_TAG]);
-  if (origin !== void 0) entry.origin = origin;
-  return entry;
 }
 function entryOrigin(entry, vaultId) {
   return entry.origin ?? { vaultId, version: entry.version, createdOn: entry.createdOn };
 }
 async function buildInventory(store, options = {}) {
-  const entries = /* @__PURE__ */ new Map();
+  const entries = options.entries ?? /* @__PURE__ */ new Map();
+  const pool = new StringPool();
   for await (const record of store.listSecrets({ abortSignal: options.abortSignal })) {
     const key = record.name.toLowerCase();
     const existing = entries.get(key);
@@ -48296,7 +48459,7 @@ async function buildInventory(store, options = {}) {
         `Secret names "${existing.name}" and "${record.name}" in ${store.vaultUrl} differ only in case. Key Vault names are case-insensitive, so rename or delete one of them before syncing.`
       );
     }
-    const entry = toInventoryEntry(record);
+    const entry = toInventoryEntry(record, pool);
     entries.set(key, entry);
     options.onEntry?.(key, entry);
   }
@@ -48313,7 +48476,7 @@ async function listOriginHistory(store, name3, options = {}) {
   return origins;
 }
 function hashValue(value) {
-  return (0, import_node_crypto4.createHash)("sha256").update(value, "utf8").digest("hex");
+  return (0, import_node_crypto5.createHash)("sha256").update(value, "utf8").digest("hex");
 }
 
 // src/core/sync/properties.ts
@@ -48466,6 +48629,7 @@ async function withTransientWait(context3, call) {
 
 // src/core/sync/apply.ts
 var DEFAULT_CONCURRENCY_PER_VAULT = 32;
+var QUEUE_COMPACTION_THRESHOLD = 1024;
 var PlanApplier = class {
   context;
   perVault;
@@ -48573,7 +48737,12 @@ ${action.valueSource?.vaultId ?? ""}`;
       return void 0;
     }
     const task = this.queue[this.queueHead];
+    this.queue[this.queueHead] = void 0;
     this.queueHead += 1;
+    if (this.queueHead >= QUEUE_COMPACTION_THRESHOLD && this.queueHead * 2 >= this.queue.length) {
+      this.queue = this.queue.slice(this.queueHead);
+      this.queueHead = 0;
+    }
     return task;
   }
 };
@@ -48912,10 +49081,10 @@ function planMeshByValueHash(context3, key, vaults, holders) {
 }
 
 // src/core/sync/plan.ts
-function planSync(inventories, policy, facts = emptyFacts()) {
+function planSync(inventories, policy, facts = emptyFacts(), options = {}) {
   const context3 = createContext(policy, facts);
   if (policy.mode === "mesh") planMesh(context3, inventories);
-  else planOneWay(context3, inventories[0], inventories.slice(1));
+  else planOneWay(context3, inventories[0], inventories.slice(1), options.decidedKeys);
   return { mode: policy.mode, vaultIds: inventories.map((inventory) => inventory.vaultId), actions: context3.actions, needs: context3.needs };
 }
 function planIsIncomplete(plan) {
@@ -48926,8 +49095,9 @@ function allKeys(inventories) {
   for (const inventory of inventories) for (const key of inventory.entries.keys()) keys.add(key);
   return [...keys].sort();
 }
-function planOneWay(context3, source, targets) {
+function planOneWay(context3, source, targets, decidedKeys) {
   for (const key of allKeys([source, ...targets])) {
+    if (decidedKeys?.has(key)) continue;
     if (source.entries.has(key)) planOneWaySourceKey(context3, key, source, targets);
     else for (const target of targets) planTargetOnly(context3, key, target);
   }
@@ -49058,18 +49228,17 @@ function planByValueHash(context3, copy, source, target, existing) {
 var EarlyCopier = class {
   constructor(options) {
     this.options = options;
-    this.source = { vaultId: options.sourceVaultId, vaultUrl: options.sourceVaultUrl, entries: /* @__PURE__ */ new Map() };
   }
   options;
-  source;
   targets;
   waiting = [];
-  committed = /* @__PURE__ */ new Map();
+  /** Keys of the secrets already submitted, and their actions in one flat list. */
+  committedKeys = /* @__PURE__ */ new Set();
+  committedActions = [];
   fetches = /* @__PURE__ */ new Map();
   pending = [];
-  /** Records a source entry as its page arrives, and plans it once the targets are listed. */
-  addSourceEntry(key, entry) {
-    this.source.entries.set(key, entry);
+  /** Plans a source entry once the targets are listed; call it after the entry is in the source inventory. */
+  entryListed(key) {
     if (this.targets === void 0) this.waiting.push(key);
     else this.offer(key);
   }
@@ -49082,17 +49251,26 @@ var EarlyCopier = class {
   async settle() {
     while (this.pending.length > 0) await Promise.all(this.pending.splice(0));
   }
-  /** The actions already submitted, by secret key. */
+  /** The source inventory the listing fills. */
+  get source() {
+    return this.options.source;
+  }
+  /** The keys of the secrets whose actions were already submitted. */
+  get decidedKeys() {
+    return this.committedKeys;
+  }
+  /** The actions already submitted, in the order they were submitted. */
   get actions() {
-    return this.committed;
+    return this.committedActions;
   }
   offer(key) {
     const targets = this.targets ?? [];
     const context3 = createContext(this.options.policy, this.options.facts);
-    planOneWaySourceKey(context3, key, this.source, targets);
+    planOneWaySourceKey(context3, key, this.options.source, targets);
     if (context3.needs.histories.length > 0 || context3.needs.valueHashes.length > 0) return;
     if (context3.needs.deletedNames.size === 0) {
-      this.committed.set(key, context3.actions);
+      this.committedKeys.add(key);
+      for (const action of context3.actions) this.committedActions.push(action);
       this.options.applier.submit(context3.actions);
       return;
     }
@@ -49165,7 +49343,13 @@ async function runSync(options) {
     onProgress: options.onProgress
   });
   const [source] = options.stores;
-  const early = applier !== void 0 && options.policy.mode === "one-way" ? new EarlyCopier({ policy: options.policy, facts, sourceVaultId: source.vaultId, sourceVaultUrl: source.vaultUrl, applier, fetchDeletedNames: fetchDeleted }) : void 0;
+  const early = applier !== void 0 && options.policy.mode === "one-way" ? new EarlyCopier({
+    policy: options.policy,
+    facts,
+    source: { vaultId: source.vaultId, vaultUrl: source.vaultUrl, entries: /* @__PURE__ */ new Map() },
+    applier,
+    fetchDeletedNames: fetchDeleted
+  }) : void 0;
   const pacer = early !== void 0 && applier !== void 0 ? new ListingPacer(applier, source.vaultId, options.maxRequestsPerSecond) : void 0;
   let inventories;
   try {
@@ -49179,16 +49363,16 @@ async function runSync(options) {
     throw error2;
   }
   const reachable = inventories.filter((inventory) => inventory !== void 0);
-  let plan = planSync(reachable, options.policy, facts);
+  const planOptions = { decidedKeys: early?.decidedKeys };
+  let plan = planSync(reachable, options.policy, facts, planOptions);
   for (let pass = 1; planIsIncomplete(plan) && pass < MAX_PLAN_PASSES; pass += 1) {
     await fetchFacts(plan, facts, stores, options, logger30, fetchDeleted);
     plan.actions = [];
-    plan = planSync(reachable, options.policy, facts);
+    plan = planSync(reachable, options.policy, facts, planOptions);
   }
   if (planIsIncomplete(plan)) throw new EngineError("internal", "The plan still needed lookups after every pass; this is a bug in kvdr.");
-  const earlyActions = early?.actions ?? /* @__PURE__ */ new Map();
-  const remaining = plan.actions.filter((action) => !earlyActions.has(action.key));
-  plan.actions = [...[...earlyActions.values()].flat(), ...remaining];
+  const remaining = plan.actions;
+  plan.actions = early === void 0 ? remaining : early.actions.concat(remaining);
   const unplanned = addUnplanned(plan, options.stores, unreachable);
   plan.actions.sort(compareByKey);
   options.onPlan?.(plan);
@@ -49210,11 +49394,13 @@ async function listAll(options, unreachable, logger30, early, pacer) {
   const { stores, policy } = options;
   const list = async (store, index) => {
     try {
-      const onEntry = index === 0 && early !== void 0 ? (key, entry) => {
+      const copying = index === 0 && early !== void 0;
+      const onEntry = copying ? (key) => {
         pacer?.entryListed();
-        early.addSourceEntry(key, entry);
+        early.entryListed(key);
       } : void 0;
-      const inventory = await buildInventory(store, { abortSignal: options.abortSignal, onEntry });
+      const entries = copying ? early.source.entries : void 0;
+      const inventory = await buildInventory(store, { abortSignal: options.abortSignal, onEntry, entries });
       logger30.info(`${store.vaultUrl}: ${inventory.entries.size} secrets`);
       return inventory;
     } catch (error2) {
@@ -49766,21 +49952,65 @@ function escapeXml(text) {
 // src/core/report/files.ts
 var import_promises7 = require("node:fs/promises");
 var import_node_path2 = require("node:path");
+var WRITE_CHUNK_IN_CHARS = 64 * 1024;
 async function writeReportFile(path9, text) {
+  return writeReportChunks(path9, [text]);
+}
+async function writeJsonReportFile(path9, report) {
+  return writeReportChunks(path9, jsonChunks(report));
+}
+function* jsonChunks(report) {
+  const fields = Object.entries(report).filter(([, value]) => value !== void 0 && typeof value !== "function" && typeof value !== "symbol");
+  if (fields.length === 0) {
+    yield "{}\n";
+    return;
+  }
+  yield "{\n";
+  for (const [index, [key, value]] of fields.entries()) {
+    yield `  ${JSON.stringify(key)}: `;
+    if (Array.isArray(value) && value.length > 0) {
+      yield "[\n";
+      for (let item = 0; item < value.length; item += 1) {
+        const text = JSON.stringify(value[item], null, 2) ?? "null";
+        yield `    ${indentFollowingLines(text, "    ")}${item < value.length - 1 ? "," : ""}
+`;
+      }
+      yield "  ]";
+    } else {
+      yield indentFollowingLines(JSON.stringify(value, null, 2), "  ");
+    }
+    yield index < fields.length - 1 ? ",\n" : "\n";
+  }
+  yield "}\n";
+}
+function indentFollowingLines(text, prefix) {
+  return text.replace(/\n/g, `
+${prefix}`);
+}
+async function writeReportChunks(path9, chunks) {
   const absolute = (0, import_node_path2.resolve)(path9);
   await (0, import_promises7.mkdir)((0, import_node_path2.dirname)(absolute), { recursive: true });
   const temporary = `${absolute}.${process.pid}.tmp`;
   try {
-    await (0, import_promises7.writeFile)(temporary, text, "utf8");
+    const file = await (0, import_promises7.open)(temporary, "w");
+    try {
+      let pending = "";
+      for (const chunk of chunks) {
+        pending += chunk;
+        if (pending.length < WRITE_CHUNK_IN_CHARS) continue;
+        await file.write(pending, null, "utf8");
+        pending = "";
+      }
+      if (pending.length > 0) await file.write(pending, null, "utf8");
+    } finally {
+      await file.close();
+    }
     await (0, import_promises7.rename)(temporary, absolute);
   } catch (error2) {
     await (0, import_promises7.rm)(temporary, { force: true });
     throw error2;
   }
   return absolute;
-}
-function renderJson(report) {
-  return JSON.stringify(report, null, 2) + "\n";
 }
 
 // src/core/drill/report.ts
@@ -49888,15 +50118,15 @@ function renderDrillJunit(report) {
   let failures = 0;
   let skipped = 0;
   const add = (name3, seconds2, failure, skip) => {
-    const open3 = `    <testcase classname="kvdr drill ${escapeXml(report.primary.vaultId)}" name="${escapeXml(name3)}" time="${seconds2.toFixed(3)}"`;
+    const open4 = `    <testcase classname="kvdr drill ${escapeXml(report.primary.vaultId)}" name="${escapeXml(name3)}" time="${seconds2.toFixed(3)}"`;
     if (failure !== void 0) {
       failures += 1;
-      cases.push(`${open3}>`, `      <failure message="${escapeXml(failure)}">${escapeXml(failure)}</failure>`, "    </testcase>");
+      cases.push(`${open4}>`, `      <failure message="${escapeXml(failure)}">${escapeXml(failure)}</failure>`, "    </testcase>");
     } else if (skip !== void 0) {
       skipped += 1;
-      cases.push(`${open3}>`, `      <skipped message="${escapeXml(skip)}"/>`, "    </testcase>");
+      cases.push(`${open4}>`, `      <skipped message="${escapeXml(skip)}"/>`, "    </testcase>");
     } else {
-      cases.push(`${open3}/>`);
+      cases.push(`${open4}/>`);
     }
   };
   for (const [index, step] of report.steps.entries()) {
@@ -49924,6 +50154,7 @@ function renderDrillJunit(report) {
 }
 
 // src/commands/common.ts
+var import_node_events2 = require("node:events");
 var import_node_fs4 = require("node:fs");
 var import_node_path3 = require("node:path");
 
@@ -52410,6 +52641,49 @@ function capitalize(text) {
   return text.length === 0 ? text : text[0].toUpperCase() + text.slice(1);
 }
 
+// src/core/vault/call-timeouts.ts
+var import_node_events = require("node:events");
+var MAX_WINDOW_IN_MS = 1e3;
+var WINDOWS_PER_TIMEOUT = 20;
+var CallTimeouts = class {
+  /** `timeoutInMs` is the timeout of one attempt. */
+  constructor(timeoutInMs) {
+    this.timeoutInMs = timeoutInMs;
+    this.windowInMs = Math.max(1, Math.min(MAX_WINDOW_IN_MS, timeoutInMs / WINDOWS_PER_TIMEOUT));
+  }
+  timeoutInMs;
+  windowInMs;
+  open = /* @__PURE__ */ new WeakMap();
+  /**
+   * Returns the signal for an attempt that starts now: it aborts after the timeout, or when
+   * `outerSignal` (the run's deadline) aborts.
+   */
+  signalFor(outerSignal) {
+    const key = outerSignal ?? NO_OUTER_SIGNAL;
+    const now = performance.now();
+    let window2 = this.open.get(key);
+    if (window2 === void 0 || now >= window2.closesAt) {
+      window2 = this.openWindow(outerSignal, now);
+      this.open.set(key, window2);
+    }
+    return window2.controller.signal;
+  }
+  openWindow(outerSignal, now) {
+    const controller = new AbortController();
+    (0, import_node_events.setMaxListeners)(0, controller.signal);
+    const abort = () => controller.abort();
+    if (outerSignal?.aborted) controller.abort();
+    outerSignal?.addEventListener("abort", abort);
+    const timer = setTimeout(() => {
+      outerSignal?.removeEventListener("abort", abort);
+      controller.abort();
+    }, this.timeoutInMs + this.windowInMs);
+    timer.unref();
+    return { controller, closesAt: now + this.windowInMs };
+  }
+};
+var NO_OUTER_SIGNAL = {};
+
 // src/core/vault/operations.ts
 function emptyStats() {
   return { requestsByOperation: {}, throttledResponses: 0, throttledWaitInMs: 0, retries: 0 };
@@ -52613,6 +52887,7 @@ var CallTimeoutError = class extends Error {
 function createRetryPolicy(options) {
   const sleep4 = options.sleep ?? delay5;
   const random = options.random ?? Math.random;
+  const timeouts = new CallTimeouts(options.callTimeoutInMs);
   return {
     name: retryPolicyName2,
     async sendRequest(request, next) {
@@ -52625,7 +52900,7 @@ function createRetryPolicy(options) {
           await options.bucket.acquire(outerSignal);
           markPaid(request);
         }
-        const result = await sendAttempt(request, next, outerSignal, options.callTimeoutInMs);
+        const result = await sendAttempt(request, next, outerSignal, timeouts);
         const outcome = describeOutcome(request, result);
         if (outcome === void 0) {
           if (result.error !== void 0) throw result.error;
@@ -52651,20 +52926,14 @@ function createRetryPolicy(options) {
     }
   };
 }
-async function sendAttempt(request, next, outerSignal, callTimeoutInMs) {
-  const attempt = new AbortController();
-  const timer = setTimeout(() => attempt.abort(), callTimeoutInMs);
-  const onOuterAbort = () => attempt.abort();
-  outerSignal?.addEventListener("abort", onOuterAbort);
-  if (outerSignal?.aborted) attempt.abort();
-  request.abortSignal = attempt.signal;
+async function sendAttempt(request, next, outerSignal, timeouts) {
+  const signal = timeouts.signalFor(outerSignal);
+  request.abortSignal = signal;
   try {
     return { response: await next(request), timedOut: false };
   } catch (error2) {
-    return { error: error2, timedOut: attempt.signal.aborted && !outerSignal?.aborted };
+    return { error: error2, timedOut: signal.aborted && !outerSignal?.aborted };
   } finally {
-    clearTimeout(timer);
-    outerSignal?.removeEventListener("abort", onOuterAbort);
     request.abortSignal = outerSignal;
   }
 }
@@ -53137,6 +53406,7 @@ function readOutputPaths(host) {
 }
 function createRunDeadline(timeoutInMs) {
   const controller = new AbortController();
+  (0, import_node_events2.setMaxListeners)(0, controller.signal);
   const timer = setTimeout(() => {
     controller.abort(new EngineError("timeout", `The run did not finish within --timeout (${timeoutInMs / 1e3} s). Raise --timeout, or narrow the run with filters.`));
   }, timeoutInMs);
@@ -53265,7 +53535,7 @@ function settingsOf(inputs) {
 async function publishDrillReport(host, report, paths) {
   const markdown = renderDrillMarkdown(report);
   let reportPath;
-  if (paths.report !== void 0) reportPath = await writeReportFile(paths.report, renderJson(report));
+  if (paths.report !== void 0) reportPath = await writeJsonReportFile(paths.report, report);
   if (paths.markdown !== void 0) await writeReportFile(paths.markdown, markdown);
   if (paths.junit !== void 0) await writeReportFile(paths.junit, renderDrillJunit(report));
   await host.writeSummary(markdown);
