@@ -108,10 +108,12 @@ export class ListingPacer {
   private readonly pageGapsInMs: number[] = [];
   private limit: number | undefined;
 
+  /** `now` returns milliseconds from a monotonic clock; tests replace it. */
   constructor(
-    private readonly applier: PlanApplier,
+    private readonly applier: Pick<PlanApplier, 'limitVault'>,
     private readonly vaultId: string,
     private readonly maxRequestsPerSecond: number | undefined,
+    private readonly now: () => number = () => performance.now(),
   ) {
     // Until a page round trip is measured, assume one of 25 ms, a cross-region call.
     this.setLimitFor(25);
@@ -122,7 +124,7 @@ export class ListingPacer {
    * of at least {@link MIN_PAGE_GAP_IN_MS} is one page's round trip.
    */
   entryListed(): void {
-    const now = performance.now();
+    const now = this.now();
     const gapInMs = this.lastEntryAt === undefined ? 0 : now - this.lastEntryAt;
     this.lastEntryAt = now;
     if (gapInMs < MIN_PAGE_GAP_IN_MS) return;
