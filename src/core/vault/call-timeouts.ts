@@ -23,7 +23,7 @@ interface Window {
   closesAt: number;
 }
 
-/** The attempt signals of one vault's calls. */
+/** Abort signals for the attempts of one vault's calls. */
 export class CallTimeouts {
   private readonly windowInMs: number;
   private readonly open = new WeakMap<AbortSignalLike | typeof NO_OUTER_SIGNAL, Window>();
@@ -59,7 +59,7 @@ export class CallTimeouts {
       outerSignal?.removeEventListener('abort', abort);
       controller.abort();
     }, this.timeoutInMs + this.windowInMs);
-    // A pending timer must not keep the process alive once the run is done; a call in flight does.
+    // Only a call in flight keeps the process alive, so a timer left after the run never does.
     timer.unref();
     return { controller, closesAt: now + this.windowInMs };
   }

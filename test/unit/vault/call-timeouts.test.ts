@@ -4,13 +4,13 @@ import { once } from 'node:events';
 import { CallTimeouts } from '../../../src/core/vault/call-timeouts';
 
 describe('call timeouts', () => {
-  it('gives attempts that start together one signal', () => {
+  it('shares one signal per window', () => {
     const timeouts = new CallTimeouts(60_000);
     const deadline = new AbortController();
     assert.equal(timeouts.signalFor(deadline.signal), timeouts.signalFor(deadline.signal));
   });
 
-  it('gives another outer signal its own attempt signal', () => {
+  it('separates signals per outer signal', () => {
     const timeouts = new CallTimeouts(60_000);
     const first = new AbortController();
     const second = new AbortController();
@@ -18,7 +18,7 @@ describe('call timeouts', () => {
     assert.notEqual(timeouts.signalFor(first.signal), timeouts.signalFor(undefined));
   });
 
-  it('aborts the attempt signal once the timeout has passed', async () => {
+  it('aborts after the timeout', async () => {
     const timeouts = new CallTimeouts(20);
     const signal = timeouts.signalFor(undefined);
     assert.equal(signal.aborted, false);
@@ -26,7 +26,7 @@ describe('call timeouts', () => {
     assert.equal(signal.aborted, true);
   });
 
-  it('opens a new window after the old one closes', async () => {
+  it('opens a new window later', async () => {
     const timeouts = new CallTimeouts(20);
     const first = timeouts.signalFor(undefined);
     await once(first, 'abort');
@@ -35,7 +35,7 @@ describe('call timeouts', () => {
     assert.equal(second.aborted, false);
   });
 
-  it('aborts at once when the outer signal aborts', () => {
+  it('follows the outer signal', () => {
     const timeouts = new CallTimeouts(60_000);
     const deadline = new AbortController();
     const signal = timeouts.signalFor(deadline.signal);
@@ -43,12 +43,12 @@ describe('call timeouts', () => {
     assert.equal(signal.aborted, true);
   });
 
-  it('starts aborted when the outer signal already is', () => {
+  it('starts aborted after the deadline', () => {
     const timeouts = new CallTimeouts(60_000);
     assert.equal(timeouts.signalFor(AbortSignal.abort()).aborted, true);
   });
 
-  it('lets any number of requests listen without a warning', async () => {
+  it('allows many listeners without warnings', async () => {
     const warnings: Error[] = [];
     const onWarning = (warning: Error): void => void warnings.push(warning);
     process.on('warning', onWarning);
