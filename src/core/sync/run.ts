@@ -49,9 +49,7 @@ export interface SyncRunResult {
   dryRun: boolean;
 }
 
-// TODO: a 20,000-secret initial sync to two targets over the real SDK peaks at 250-290 MB RSS, above
-// the 150 MB target. The live heap grows with the pairs (results, planned actions), and V8 lets the
-// old generation grow to a multiple of it, on top of about 50 MB outside the heap.
+// TODO: syncing 20,000 secrets to 2 targets peaks at 200-240 MB RSS (target 150 MB); bench/RESULTS.md.
 /** Maximum planning passes: the first requests lookups, and later ones may request deleted-name lists. */
 const MAX_PLAN_PASSES = 4;
 
