@@ -49286,15 +49286,18 @@ var EarlyCopier = class {
 var MIN_PAGE_GAP_IN_MS = 4;
 var PAGE_GAP_WINDOW = 5;
 var ListingPacer = class {
-  constructor(applier, vaultId, maxRequestsPerSecond) {
+  /** `now` returns milliseconds from a monotonic clock; tests replace it. */
+  constructor(applier, vaultId, maxRequestsPerSecond, now = () => performance.now()) {
     this.applier = applier;
     this.vaultId = vaultId;
     this.maxRequestsPerSecond = maxRequestsPerSecond;
+    this.now = now;
     this.setLimitFor(25);
   }
   applier;
   vaultId;
   maxRequestsPerSecond;
+  now;
   lastEntryAt;
   pageGapsInMs = [];
   limit;
@@ -49303,7 +49306,7 @@ var ListingPacer = class {
    * of at least {@link MIN_PAGE_GAP_IN_MS} is one page's round trip.
    */
   entryListed() {
-    const now = performance.now();
+    const now = this.now();
     const gapInMs = this.lastEntryAt === void 0 ? 0 : now - this.lastEntryAt;
     this.lastEntryAt = now;
     if (gapInMs < MIN_PAGE_GAP_IN_MS) return;
