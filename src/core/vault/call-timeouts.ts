@@ -10,6 +10,8 @@ import { setMaxListeners } from 'node:events';
 
 import type { PipelineRequest } from '@azure/core-rest-pipeline';
 
+import { MAX_DURATION_IN_MS } from '../duration';
+
 type AbortSignalLike = NonNullable<PipelineRequest['abortSignal']>;
 
 /** Longest window of start times that share one signal. */
@@ -55,10 +57,12 @@ export class CallTimeouts {
     const abort = (): void => controller.abort();
     if (outerSignal?.aborted) controller.abort();
     outerSignal?.addEventListener('abort', abort);
+    // Node fires a timer longer than MAX_DURATION_IN_MS after 1 ms, and --call-timeout may be that long.
+    const delayInMs = Math.min(this.timeoutInMs + this.windowInMs, MAX_DURATION_IN_MS);
     const timer = setTimeout(() => {
       outerSignal?.removeEventListener('abort', abort);
       controller.abort();
-    }, this.timeoutInMs + this.windowInMs);
+    }, delayInMs);
     // Only a call in flight keeps the process alive, so a timer left after the run never does.
     timer.unref();
     return { controller, closesAt: now + this.windowInMs };
