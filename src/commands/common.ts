@@ -6,7 +6,7 @@
 import { setMaxListeners } from 'node:events';
 import { statSync } from 'node:fs';
 import type { LookupFunction } from 'node:net';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 
 import { parseDurationInMs } from '../core/duration';
 import { EngineError, invalidInput } from '../core/errors';
@@ -129,6 +129,10 @@ export function readOutputPaths(host: Host): OutputPaths {
   for (const [name, path] of Object.entries(paths)) {
     if (path === undefined) continue;
     const absolute = resolve(path);
+    const file = fileAncestorOf(absolute);
+    if (file !== undefined) {
+      throw invalidInput(`${flagOf(name)} "${path}" is inside "${file}", which is a file. Give a path in a folder, or move that file away.`);
+    }
     if (statSync(absolute, { throwIfNoEntry: false })?.isDirectory()) {
       throw invalidInput(`${flagOf(name)} "${path}" is a folder. Give a file path, such as ${join(path, `${name}.${REPORT_EXTENSIONS[name as keyof typeof paths]}`)}.`);
     }
@@ -137,6 +141,20 @@ export function readOutputPaths(host: Host): OutputPaths {
     seen.set(absolute, name);
   }
   return { ...paths, json: host.getBooleanInput('json', false) };
+}
+
+/** Returns the nearest existing ancestor of `absolute` when it is a file rather than a folder. */
+function fileAncestorOf(absolute: string): string | undefined {
+  for (let parent = dirname(absolute); parent !== dirname(parent); parent = dirname(parent)) {
+    try {
+      const stats = statSync(parent, { throwIfNoEntry: false });
+      if (stats !== undefined) return stats.isDirectory() ? undefined : parent;
+    } catch (error) {
+      // ENOTDIR means that a path above `parent` is a file, and a later pass of the loop reaches it.
+      if ((error as NodeJS.ErrnoException).code !== 'ENOTDIR') throw error;
+    }
+  }
+  return undefined;
 }
 
 /** The run's deadline: an AbortSignal that fires after `timeoutInMs`. Call `dispose` when done. */
