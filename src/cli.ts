@@ -6,6 +6,7 @@ import { Command, Option } from 'commander';
 import { commands } from './commands';
 import { ExitCode, flagOf, type CommandSpec, type OptionSpec } from './commands/spec';
 import { CliHost, type ParsedFlags } from './hosts/cli';
+import { limitHeapGrowth } from './hosts/heap';
 import { describeError, isEngineError } from './core/errors';
 import { version } from '../package.json';
 
@@ -48,6 +49,7 @@ export function createProgram(): Command {
   return program;
 }
 
+limitHeapGrowth();
 createProgram().parseAsync(process.argv).catch((error: unknown) => {
   process.stderr.write(`error: ${describeError(error)}\n`);
   process.exitCode = ExitCode.Fatal;

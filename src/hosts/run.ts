@@ -5,6 +5,7 @@
 import { describeError, isEngineError } from '../core/errors';
 import type { Host, RunResult } from '../commands/host';
 import { ExitCode, flagOf, type CommandSpec } from '../commands/spec';
+import { limitHeapGrowth } from './heap';
 
 /** A host that remembers the result the command set, so the runner can fill one in. */
 export type RecordingHost = Host & {
@@ -60,6 +61,7 @@ export async function runCommand(spec: CommandSpec, host: RecordingHost): Promis
  * wraps this for its entry points, so a bundle carries only its own platform library.
  */
 export async function runInHost(spec: CommandSpec, createHost: () => Promise<RecordingHost>): Promise<void> {
+  limitHeapGrowth();
   let host: RecordingHost;
   try {
     host = await createHost();
