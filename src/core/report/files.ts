@@ -65,14 +65,15 @@ async function writeReportChunks(path: string, chunks: Iterable<string>): Promis
   try {
     const file = await open(temporary, 'w');
     try {
+      // FileHandle.writeFile writes a whole chunk at the current position; one write() call may write less.
       let pending = '';
       for (const chunk of chunks) {
         pending += chunk;
         if (pending.length < WRITE_CHUNK_IN_CHARS) continue;
-        await file.write(pending, null, 'utf8');
+        await file.writeFile(pending, 'utf8');
         pending = '';
       }
-      if (pending.length > 0) await file.write(pending, null, 'utf8');
+      if (pending.length > 0) await file.writeFile(pending, 'utf8');
     } finally {
       await file.close();
     }
