@@ -10,6 +10,13 @@ import { factKey } from './model';
 import { emit, NO_LINEAGE_WARNING, planCopy, planDisabledSource, planProperties, requestFact, skipAll, type CopySource, type PlanContext } from './plan-steps';
 import { distinctOrigins, supersedes } from './resolve';
 
+/**
+ * Why a conflict stays open when the winning write is disabled: its value cannot be read, so it
+ * cannot replace the write in this vault that the winning side never saw.
+ */
+const DISABLED_WINNER_REASON =
+  'Written in several vaults since their last common origin, and the winning version is disabled, so its value cannot be copied over this write. Enable the winning version, or delete the write that should lose, then run kvdr sync again.';
+
 interface Holder {
   vault: VaultInventory;
   entry: InventoryEntry;
@@ -83,6 +90,7 @@ function planMeshSecret(context: PlanContext, key: string, vaults: readonly Vaul
     };
     const sameValue = existingOrigin !== undefined && sameOrigin(existingOrigin, winner);
     if (existing !== undefined && sameValue) planProperties(context, copy, vault, existing);
+    else if (valueHolder === undefined && overwritesHead) emit(context, { key, name: existing?.name ?? name, vaultId: vault.vaultId, kind: 'conflict', reason: DISABLED_WINNER_REASON });
     else if (valueHolder === undefined) planDisabledSource(context, copy, vault, existing, false);
     else planCopy(context, copy, vault, existing);
   }

@@ -190,6 +190,32 @@ describe('mesh sync planner', () => {
     assert.equal((await a.getSecret('shared')).value, 'SEEDVALUE-b');
   });
 
+  it('keeps a conflict with a disabled winner', async () => {
+    const [a, b, c] = vaults(clock, 'kv-a', 'kv-b', 'kv-c');
+    a.seed('shared', 'SEEDVALUE-a', { createdOn: clock.now - 20, enabled: false });
+    b.seed('shared', 'SEEDVALUE-b', { createdOn: clock.now - 10, enabled: false });
+
+    const result = await sync([a, b, c], mesh());
+
+    // The newer write in kv-b wins, but its value cannot be read, so kv-a keeps a write kv-b never saw.
+    assert.equal(pair(result, 'shared', 'kv-a').outcome, 'conflict');
+    assert.match(pair(result, 'shared', 'kv-a').action.reason ?? '', /disabled/);
+    assert.equal(pair(result, 'shared', 'kv-b').outcome, 'converged');
+    assert.equal(pair(result, 'shared', 'kv-c').outcome, 'skipped');
+    assert.equal(a.versionCount('shared'), 1);
+  });
+
+  it('leaves an enabled losing write as it is', async () => {
+    const [a, b] = vaults(clock, 'kv-a', 'kv-b');
+    a.seed('shared', 'SEEDVALUE-a', { createdOn: clock.now - 20 });
+    b.seed('shared', 'SEEDVALUE-b', { createdOn: clock.now - 10, enabled: false });
+
+    const result = await sync([a, b], mesh());
+
+    assert.equal(pair(result, 'shared', 'kv-a').outcome, 'conflict');
+    assert.equal((await current(a, 'shared'))?.enabled, true);
+  });
+
   it('compares secrets with 15 tags by value hash', async () => {
     const [a, b] = vaults(clock, 'kv-a', 'kv-b');
     const tags = Object.fromEntries(Array.from({ length: 15 }, (_, index) => [`t${index}`, `${index}`]));
