@@ -65,7 +65,7 @@ async function writeReportChunks(path: string, chunks: Iterable<string>): Promis
   try {
     const file = await open(temporary, 'w');
     try {
-      // FileHandle.writeFile writes a whole chunk at the current position; one write() call may write less.
+      // FileHandle.writeFile writes a whole chunk at the current position, while one write() may write less.
       let pending = '';
       for (const chunk of chunks) {
         pending += chunk;
