@@ -1,26 +1,41 @@
 /**
  * V8 settings for a kvdr process: each entry point (the CLI, every task and every action) applies
- * them before it starts a command.
+ * them before it starts a command. kvdr spends its runs waiting for Key Vault's throttle and
+ * network, not for the CPU, so it trades a few more garbage collections for a heap near its live
+ * size. bench/RESULTS.md has the measurements behind both settings.
  */
-import { setFlagsFromString } from 'node:v8';
+import { PerformanceObserver } from 'node:perf_hooks';
+import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
 
 /**
- * Heap growth after a major GC, in percent of the heap that survived it. V8 picks 10 % to 300 %
- * itself, from how fast it marks compared with how fast the old generation fills.
+ * Old-generation growth after a major GC, in percent of the heap that survived it. V8 picks 10 % to
+ * 300 % itself, from how fast it marks compared with how fast the old generation fills.
  */
 const HEAP_GROWING_PERCENT = 10;
 
 /**
- * Makes V8 collect the old generation as soon as it has grown by a tenth. kvdr spends its runs
- * waiting for Key Vault's throttle and network, and a sync keeps filling the old generation with
- * objects of requests that outlived two young-generation collections. V8 then let the old
- * generation reach 3 or 4 times the live heap: 200-250 MB RSS for a 20,000-secret sync whose live
- * heap is about 36 MB. Each extra major GC of a heap that size takes milliseconds, and the
- * benchmark measured no change in CPU time (bench/RESULTS.md).
- *
- * V8 reads the setting each time it sets the old generation's limit, so it takes effect although
- * the heap already exists. It caps nothing: a larger estate still gets the heap it needs.
+ * A young-generation size (both semi-spaces) past which it grows no further. V8 doubles it as
+ * objects keep surviving (2, 4, 8, 16, then 32 MB on Node 20), so it stops at 16 MB.
+ */
+const NEW_SPACE_HOLD_IN_BYTES = 12 * 1024 * 1024;
+
+/**
+ * Keeps V8's heap close to what kvdr holds. A sync keeps promoting objects of requests that outlive
+ * two young-generation collections. V8 then let the old generation reach 3 or 4 times the live heap
+ * and grew the young generation to its maximum, so a 20,000-secret sync with about 36 MB of live
+ * heap peaked at 200-250 MB RSS. V8 reads both flags set here each time it sets a limit or grows the
+ * young generation, so they take effect although the heap already exists. Neither caps the heap: a
+ * larger estate still gets the old generation it needs.
  */
 export function limitHeapGrowth(): void {
   setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
+  // The young generation's maximum is fixed at start-up, so it is held at its size once a
+  // collection finds it there: from then on it grows by a factor of 1.
+  const observer = new PerformanceObserver(() => {
+    const newSpace = getHeapSpaceStatistics().find((space) => space.space_name === 'new_space');
+    if (newSpace === undefined || newSpace.space_size < NEW_SPACE_HOLD_IN_BYTES) return;
+    setFlagsFromString('--semi-space-growth-factor=1');
+    observer.disconnect();
+  });
+  observer.observe({ entryTypes: ['gc'] });
 }
