@@ -27827,6 +27827,22 @@ var outputOptions = [
   { name: "json", kind: "boolean", defaultValue: "false", group: "output", help: "Print the JSON report on stdout and send logs to stderr (CLI only)." }
 ];
 
+// src/hosts/heap.ts
+var import_node_perf_hooks = require("node:perf_hooks");
+var import_node_v8 = require("node:v8");
+var HEAP_GROWING_PERCENT = 10;
+var NEW_SPACE_HOLD_IN_BYTES = 12 * 1024 * 1024;
+function limitHeapGrowth() {
+  (0, import_node_v8.setFlagsFromString)(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
+  const observer = new import_node_perf_hooks.PerformanceObserver(() => {
+    const newSpace = (0, import_node_v8.getHeapSpaceStatistics)().find((space) => space.space_name === "new_space");
+    if (newSpace === void 0 || newSpace.space_size < NEW_SPACE_HOLD_IN_BYTES) return;
+    (0, import_node_v8.setFlagsFromString)("--semi-space-growth-factor=1");
+    observer.disconnect();
+  });
+  observer.observe({ entryTypes: ["gc"] });
+}
+
 // src/hosts/run.ts
 function resultOfExitCode(code) {
   if (code === ExitCode.Success) return "succeeded";
@@ -27858,6 +27874,7 @@ async function runCommand(spec, host) {
   return host.result === "failed" ? 1 : 0;
 }
 async function runInHost(spec, createHost) {
+  limitHeapGrowth();
   let host;
   try {
     host = await createHost();

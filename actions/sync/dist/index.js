@@ -27833,6 +27833,22 @@ var outputOptions = [
   { name: "json", kind: "boolean", defaultValue: "false", group: "output", help: "Print the JSON report on stdout and send logs to stderr (CLI only)." }
 ];
 
+// src/hosts/heap.ts
+var import_node_perf_hooks = require("node:perf_hooks");
+var import_node_v8 = require("node:v8");
+var HEAP_GROWING_PERCENT = 10;
+var NEW_SPACE_HOLD_IN_BYTES = 12 * 1024 * 1024;
+function limitHeapGrowth() {
+  (0, import_node_v8.setFlagsFromString)(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
+  const observer = new import_node_perf_hooks.PerformanceObserver(() => {
+    const newSpace = (0, import_node_v8.getHeapSpaceStatistics)().find((space) => space.space_name === "new_space");
+    if (newSpace === void 0 || newSpace.space_size < NEW_SPACE_HOLD_IN_BYTES) return;
+    (0, import_node_v8.setFlagsFromString)("--semi-space-growth-factor=1");
+    observer.disconnect();
+  });
+  observer.observe({ entryTypes: ["gc"] });
+}
+
 // src/hosts/run.ts
 function resultOfExitCode(code) {
   if (code === ExitCode.Success) return "succeeded";
@@ -27864,6 +27880,7 @@ async function runCommand(spec, host) {
   return host.result === "failed" ? 1 : 0;
 }
 async function runInHost(spec, createHost) {
+  limitHeapGrowth();
   let host;
   try {
     host = await createHost();
@@ -46334,6 +46351,7 @@ function distinctOrigins(origins) {
 }
 
 // src/core/sync/plan-mesh.ts
+var DISABLED_WINNER_REASON = "Written in several vaults since their last common origin, and the winning version is disabled, so its value cannot be copied over this write. Enable the winning version, or delete the write that should lose, then run kvdr sync again.";
 function planMesh(context3, vaults) {
   const keys = /* @__PURE__ */ new Set();
   for (const vault of vaults) for (const key of vault.entries.keys()) keys.add(key);
@@ -46394,6 +46412,7 @@ function planMeshSecret(context3, key, vaults) {
     };
     const sameValue = existingOrigin !== void 0 && sameOrigin(existingOrigin, winner);
     if (existing !== void 0 && sameValue) planProperties(context3, copy, vault, existing);
+    else if (valueHolder === void 0 && overwritesHead) emit(context3, { key, name: existing?.name ?? name3, vaultId: vault.vaultId, kind: "conflict", reason: DISABLED_WINNER_REASON });
     else if (valueHolder === void 0) planDisabledSource(context3, copy, vault, existing, false);
     else planCopy(context3, copy, vault, existing);
   }
@@ -47136,10 +47155,10 @@ async function writeReportChunks(path9, chunks) {
       for (const chunk of chunks) {
         pending += chunk;
         if (pending.length < WRITE_CHUNK_IN_CHARS) continue;
-        await file.write(pending, null, "utf8");
+        await file.writeFile(pending, "utf8");
         pending = "";
       }
-      if (pending.length > 0) await file.write(pending, null, "utf8");
+      if (pending.length > 0) await file.writeFile(pending, "utf8");
     } finally {
       await file.close();
     }
@@ -51686,10 +51705,11 @@ var CallTimeouts = class {
     const abort = () => controller.abort();
     if (outerSignal?.aborted) controller.abort();
     outerSignal?.addEventListener("abort", abort);
+    const delayInMs = Math.min(this.timeoutInMs + this.windowInMs, MAX_DURATION_IN_MS);
     const timer = setTimeout(() => {
       outerSignal?.removeEventListener("abort", abort);
       controller.abort();
-    }, this.timeoutInMs + this.windowInMs);
+    }, delayInMs);
     timer.unref();
     return { controller, closesAt: now + this.windowInMs };
   }
@@ -52407,6 +52427,10 @@ function readOutputPaths(host) {
   for (const [name3, path9] of Object.entries(paths)) {
     if (path9 === void 0) continue;
     const absolute = (0, import_node_path3.resolve)(path9);
+    const file = fileAncestorOf(absolute);
+    if (file !== void 0) {
+      throw invalidInput(`${flagOf(name3)} "${path9}" is inside "${file}", which is a file. Give a path in a folder, or move that file away.`);
+    }
     if ((0, import_node_fs4.statSync)(absolute, { throwIfNoEntry: false })?.isDirectory()) {
       throw invalidInput(`${flagOf(name3)} "${path9}" is a folder. Give a file path, such as ${(0, import_node_path3.join)(path9, `${name3}.${REPORT_EXTENSIONS[name3]}`)}.`);
     }
@@ -52415,6 +52439,17 @@ function readOutputPaths(host) {
     seen.set(absolute, name3);
   }
   return { ...paths, json: host.getBooleanInput("json", false) };
+}
+function fileAncestorOf(absolute) {
+  for (let parent = (0, import_node_path3.dirname)(absolute); parent !== (0, import_node_path3.dirname)(parent); parent = (0, import_node_path3.dirname)(parent)) {
+    try {
+      const stats = (0, import_node_fs4.statSync)(parent, { throwIfNoEntry: false });
+      if (stats !== void 0) return stats.isDirectory() ? void 0 : parent;
+    } catch (error2) {
+      if (error2.code !== "ENOTDIR") throw error2;
+    }
+  }
+  return void 0;
 }
 function createRunDeadline(timeoutInMs) {
   const controller = new AbortController();
