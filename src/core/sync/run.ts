@@ -49,7 +49,6 @@ export interface SyncRunResult {
   dryRun: boolean;
 }
 
-// TODO: syncing 20,000 secrets to 2 targets peaks at 200-240 MB RSS (target 150 MB); bench/RESULTS.md.
 /** Maximum planning passes: the first requests lookups, and later ones may request deleted-name lists. */
 const MAX_PLAN_PASSES = 4;
 
