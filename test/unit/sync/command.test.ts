@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -112,6 +112,18 @@ describe('kvdr sync command', () => {
     assert.match(host.message ?? '', /--report ".+" is a folder/);
     for (const store of stores.values()) assert.deepEqual(store.stats().requestsByOperation, {});
   });
+
+  for (const name of ['report', 'markdown', 'junit'] as const) {
+    it(`rejects --${name} under a file`, async () => {
+      const file = join(directory, 'not-a-folder');
+      writeFileSync(file, '');
+      const { host, code } = await run({ source: 'kv-src', target: 'kv-a', [name]: join(file, 'out.txt') });
+
+      assert.equal(code, 1);
+      assert.match(host.message ?? '', new RegExp(`--${name} ".+out\\.txt" is inside ".+not-a-folder", which is a file`));
+      for (const store of stores.values()) assert.deepEqual(store.stats().requestsByOperation, {});
+    });
+  }
 
   it('rejects one path for two reports', async () => {
     const path = join(directory, 'out.txt');
