@@ -182,8 +182,8 @@ export class PlanApplier {
       return undefined;
     }
     const task = this.queue[this.queueHead];
-    // Early copies keep the queue from ever running empty, so started tasks are dropped as they are
-    // taken, and the taken part is cut off now and then; otherwise every finished task stayed alive.
+    // Early copies keep the queue from ever running empty, so a task is dropped as a worker takes it
+    // and the taken part is cut off now and then. Otherwise every finished task would stay alive.
     this.queue[this.queueHead] = undefined;
     this.queueHead += 1;
     if (this.queueHead >= QUEUE_COMPACTION_THRESHOLD && this.queueHead * 2 >= this.queue.length) {

@@ -108,7 +108,7 @@ export class ListingPacer {
   private readonly pageGapsInMs: number[] = [];
   private limit: number | undefined;
 
-  /** `now` returns milliseconds from a monotonic clock; tests replace it. */
+  /** `now` returns milliseconds from a monotonic clock, and tests replace it. */
   constructor(
     private readonly applier: Pick<PlanApplier, 'limitVault'>,
     private readonly vaultId: string,

@@ -13,7 +13,7 @@ import { supersedes } from './resolve';
 
 /** Options of {@link planSync}. */
 export interface PlanSyncOptions {
-  /** One-way only: source keys already planned and applied (early copies); they get no actions. */
+  /** One-way only: source keys already planned and applied by early copies, which get no actions. */
   decidedKeys?: ReadonlySet<string>;
 }
 

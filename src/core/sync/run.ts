@@ -102,7 +102,7 @@ export async function runSync(options: RunSyncOptions): Promise<SyncRunResult> {
   }
   const reachable = inventories.filter((inventory): inventory is VaultInventory => inventory !== undefined);
 
-  // Secrets applied early keep the actions they were applied with; the full plan decides the rest.
+  // Secrets applied early keep the actions they were applied with, and the full plan decides the rest.
   const planOptions = { decidedKeys: early?.decidedKeys };
   let plan = planSync(reachable, options.policy, facts, planOptions);
   for (let pass = 1; planIsIncomplete(plan) && pass < MAX_PLAN_PASSES; pass += 1) {

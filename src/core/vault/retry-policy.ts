@@ -4,8 +4,8 @@
  * core-rest-pipeline 1.24 does not retry a 429 without Retry-After and does not know Key Vault's
  * transient 409s. It also spends 3.5 to 7 s of backoff on a vault name that does not resolve.
  *
- * Each attempt waits for the rate limit, then gets the call timeout (call-timeouts.ts says how
- * precise it is). Every wait stops when the run's abort signal fires. List pages are separate
+ * Each attempt waits for the rate limit, then gets the call timeout (call-timeouts.ts describes its
+ * precision). Every wait stops when the run's abort signal fires. List pages are separate
  * requests, so a failed page is retried alone, not the whole listing.
  */
 import { isRestError, type PipelinePolicy, type PipelineRequest, type PipelineResponse, type SendRequest } from '@azure/core-rest-pipeline';
