@@ -46739,7 +46739,7 @@ var EarlyCopier = class {
 var MIN_PAGE_GAP_IN_MS = 4;
 var PAGE_GAP_WINDOW = 5;
 var ListingPacer = class {
-  /** `now` returns milliseconds from a monotonic clock; tests replace it. */
+  /** `now` returns milliseconds from a monotonic clock, and tests replace it. */
   constructor(applier, vaultId, maxRequestsPerSecond, now = () => performance.now()) {
     this.applier = applier;
     this.vaultId = vaultId;
