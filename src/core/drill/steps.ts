@@ -278,6 +278,9 @@ export class DrillSteps {
       network.restored = true;
       network.restoredBy = by;
       network.restoreError = undefined;
+      // A stopped drill's failback step fails on its aborted ARM call, so this line is the only
+      // place the console reports that the later restore put the primary back.
+      this.logger.info(`Restored the network settings of ${this.options.primary.vaultId}: ${describeNetworkSettings(network.original)}.`);
     } catch (error) {
       network.restoreError = describeError(error);
       throw error;
