@@ -27840,12 +27840,12 @@ var outputOptions = [
 var import_node_perf_hooks = require("node:perf_hooks");
 var import_node_v8 = require("node:v8");
 var HEAP_GROWING_PERCENT = 10;
-var NEW_SPACE_HOLD_IN_BYTES = 12 * 1024 * 1024;
+var HOLD_NEW_SPACE_ABOVE_BYTES = 12 * 1024 * 1024;
 function limitHeapGrowth() {
   (0, import_node_v8.setFlagsFromString)(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
   const observer = new import_node_perf_hooks.PerformanceObserver(() => {
     const newSpace = (0, import_node_v8.getHeapSpaceStatistics)().find((space) => space.space_name === "new_space");
-    if (newSpace === void 0 || newSpace.space_size < NEW_SPACE_HOLD_IN_BYTES) return;
+    if (newSpace === void 0 || newSpace.space_size <= HOLD_NEW_SPACE_ABOVE_BYTES) return;
     (0, import_node_v8.setFlagsFromString)("--semi-space-growth-factor=1");
     observer.disconnect();
   });
@@ -49799,6 +49799,7 @@ var DrillSteps = class {
       network.restored = true;
       network.restoredBy = by;
       network.restoreError = void 0;
+      this.logger.info(`Restored the network settings of ${this.options.primary.vaultId}: ${describeNetworkSettings(network.original)}.`);
     } catch (error2) {
       network.restoreError = describeError(error2);
       throw error2;
