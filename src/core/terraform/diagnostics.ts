@@ -13,6 +13,14 @@ interface JsonDiagnosticLine {
   diagnostic?: { severity?: string; summary?: string; detail?: string; address?: string };
 }
 
+/** Cuts a detail to {@link MAX_DETAIL_CHARS} at a word boundary, and marks the cut with an ellipsis. */
+function shorten(detail: string): string {
+  if (detail.length <= MAX_DETAIL_CHARS) return detail;
+  const cut = detail.slice(0, MAX_DETAIL_CHARS);
+  const lastSpace = cut.lastIndexOf(' ');
+  return `${(lastSpace > 0 ? cut.slice(0, lastSpace) : cut).replace(/[\s,;:]+$/, '')} …`;
+}
+
 /** Reads error diagnostics from `-json` UI output (one JSON object per line). */
 function fromJsonLines(text: string): string[] {
   const found: string[] = [];
@@ -27,7 +35,7 @@ function fromJsonLines(text: string): string[] {
     const diagnostic = parsed.diagnostic;
     if (parsed.type !== 'diagnostic' || diagnostic?.severity !== 'error' || !diagnostic.summary) continue;
     const where = diagnostic.address ? ` (${diagnostic.address})` : '';
-    const detail = diagnostic.detail ? `: ${diagnostic.detail.replace(/\s+/g, ' ').trim().slice(0, MAX_DETAIL_CHARS)}` : '';
+    const detail = diagnostic.detail ? `: ${shorten(diagnostic.detail.replace(/\s+/g, ' ').trim())}` : '';
     found.push(`${diagnostic.summary}${where}${detail}`);
   }
   return found;
@@ -46,7 +54,7 @@ function fromText(text: string): string[] {
       if (/^\s*(on |\d+:|├|\s*│)/.test(lines[next])) continue;
       if (lines[next].trim()) detail.push(lines[next].trim());
     }
-    const joined = detail.join(' ').slice(0, MAX_DETAIL_CHARS);
+    const joined = shorten(detail.join(' '));
     found.push(joined ? `${match[1]}: ${joined}` : match[1]);
   }
   return found;

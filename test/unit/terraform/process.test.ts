@@ -99,6 +99,16 @@ describe('terraform diagnostics', () => {
     assert.equal(summarizeDiagnostics('', stderr, 1), 'Failed to get existing workspaces: storage account not found');
   });
 
+  it('marks a shortened detail', () => {
+    const detail = `${'provider registry lookup failed '.repeat(12)}while checking what versions are specified, and more`;
+    const stderr = ['╷', '│ Error: Failed to query available provider packages', '│ ', `│ ${detail}`, '╵', ''].join('\n');
+    const summary = summarizeDiagnostics('', stderr, 1);
+
+    assert.match(summary, / …$/);
+    assert.doesNotMatch(summary, /[, ] …$/);
+    assert.equal(summary.includes('and more'), false);
+  });
+
   it('names the exit code without diagnostics', () => {
     assert.match(summarizeDiagnostics('', '', 7), /exited with code 7/);
   });
