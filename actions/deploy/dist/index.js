@@ -44924,6 +44924,12 @@ function describeCounts(summary2) {
 // src/core/terraform/diagnostics.ts
 var MAX_DIAGNOSTICS = 3;
 var MAX_DETAIL_CHARS = 400;
+function shorten(detail) {
+  if (detail.length <= MAX_DETAIL_CHARS) return detail;
+  const cut = detail.slice(0, MAX_DETAIL_CHARS);
+  const lastSpace = cut.lastIndexOf(" ");
+  return `${(lastSpace > 0 ? cut.slice(0, lastSpace) : cut).replace(/[\s,;:]+$/, "")} \u2026`;
+}
 function fromJsonLines(text) {
   const found = [];
   for (const line of text.split("\n")) {
@@ -44937,7 +44943,7 @@ function fromJsonLines(text) {
     const diagnostic = parsed.diagnostic;
     if (parsed.type !== "diagnostic" || diagnostic?.severity !== "error" || !diagnostic.summary) continue;
     const where = diagnostic.address ? ` (${diagnostic.address})` : "";
-    const detail = diagnostic.detail ? `: ${diagnostic.detail.replace(/\s+/g, " ").trim().slice(0, MAX_DETAIL_CHARS)}` : "";
+    const detail = diagnostic.detail ? `: ${shorten(diagnostic.detail.replace(/\s+/g, " ").trim())}` : "";
     found.push(`${diagnostic.summary}${where}${detail}`);
   }
   return found;
@@ -44953,7 +44959,7 @@ function fromText(text) {
       if (/^\s*(on |\d+:|├|\s*│)/.test(lines[next])) continue;
       if (lines[next].trim()) detail.push(lines[next].trim());
     }
-    const joined = detail.join(" ").slice(0, MAX_DETAIL_CHARS);
+    const joined = shorten(detail.join(" "));
     found.push(joined ? `${match[1]}: ${joined}` : match[1]);
   }
   return found;
