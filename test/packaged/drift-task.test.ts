@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Emulator } from '../../emulator/index';
 import { repoRoot } from '../helpers/front-ends';
-import { parseLoggingCommands, withoutSecretRegistrations, type LoggingCommand } from './helpers/commands';
+import { outputVariables, taskResult } from './helpers/agent';
+import { parseLoggingCommands, withoutSecretRegistrations } from './helpers/commands';
 import { SEEDED_SECRETS, SOURCE_VAULT, assertNoSeededValue, startSeededEmulator } from './helpers/fixture';
 import { ensureNode24, runNode, type NodeRuntime } from './helpers/runtimes';
 import { extractZip } from './helpers/zip';
@@ -31,20 +32,6 @@ function servicePrincipalConnection(emulator: Emulator): Record<string, string> 
   };
   for (const [key, value] of Object.entries(parameters)) env[`ENDPOINT_AUTH_PARAMETER_${CONNECTION_ID}_${key.toUpperCase()}`] = value;
   return env;
-}
-
-function outputVariables(commands: LoggingCommand[]): Record<string, string> {
-  const result: Record<string, string> = {};
-  for (const command of commands) {
-    if (command.command === 'task.setvariable' && command.properties.isOutput === 'true') result[command.properties.variable] = command.data;
-  }
-  return result;
-}
-
-function taskResult(commands: LoggingCommand[]): LoggingCommand {
-  const complete = commands.filter((command) => command.command === 'task.complete');
-  assert.equal(complete.length, 1, 'exactly one task.complete');
-  return complete[0];
 }
 
 describe('KeyVaultDriftCheck task from the .vsix', function () {

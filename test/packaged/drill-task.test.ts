@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { startEmulator, type Emulator } from '../../emulator/index';
 import { createSecretClient } from '../helpers/emulator';
 import { repoRoot } from '../helpers/front-ends';
+import { connectionEnv, outputVariables, registeredSecrets, taskResult } from './helpers/agent';
 import { parseLoggingCommands, withoutSecretRegistrations, type LoggingCommand } from './helpers/commands';
 import { armRequest, assertNoActiveCanary, canaryValues, seedReplicated, startStep, vaultSet, waitForCanary, type VaultSet } from './helpers/drill';
 import { assertNoSeededValue, jwtIssuers } from './helpers/fixture';
@@ -42,17 +43,6 @@ const SETS = {
   cancelled: vaultSet('sig'),
 };
 
-/** Returns the agent's variables for a service connection: the authorization as JSON, its scheme, each parameter, and its data. */
-function connectionEnv(id: string, scheme: string, parameters: Record<string, string>, data: Record<string, string>): Record<string, string> {
-  const env: Record<string, string> = {
-    [`ENDPOINT_AUTH_${id}`]: JSON.stringify({ parameters, scheme }),
-    [`ENDPOINT_AUTH_SCHEME_${id}`]: scheme,
-  };
-  for (const [key, value] of Object.entries(parameters)) env[`ENDPOINT_AUTH_PARAMETER_${id}_${key.toUpperCase()}`] = value;
-  for (const [key, value] of Object.entries(data)) env[`ENDPOINT_DATA_${id}_${key.toUpperCase()}`] = value;
-  return env;
-}
-
 /**
  * Returns the agent's variables for a job with a workload identity federation connection: the
  * job's OIDC endpoint, its access token in SystemVssConnection and the job ids the drill records.
@@ -76,22 +66,6 @@ function agentEnv(emulator: Emulator, jobId: string): Record<string, string> {
   };
 }
 
-function outputVariables(commands: LoggingCommand[]): Record<string, string> {
-  const result: Record<string, string> = {};
-  for (const command of commands) {
-    if (command.command === 'task.setvariable' && command.properties.isOutput === 'true') result[command.properties.variable] = command.data;
-  }
-  return result;
-}
-
-function registeredSecrets(commands: LoggingCommand[]): Set<string> {
-  return new Set(
-    commands
-      .filter((command) => command.command === 'task.setsecret' || (command.command === 'task.setvariable' && command.properties.issecret === 'true'))
-      .map((command) => command.data),
-  );
-}
-
 /**
  * Returns the `VSTS_TASKVARIABLE_*` variables the agent gives the post-job step for the task
  * variables the step set, named as azure-pipelines-task-lib reads them.
@@ -102,12 +76,6 @@ function taskVariablesEnv(commands: LoggingCommand[]): Record<string, string> {
     env[`VSTS_TASKVARIABLE_${command.properties.variable.replace(/[. ]/g, '_').toUpperCase()}`] = command.data;
   }
   return env;
-}
-
-function taskResult(commands: LoggingCommand[]): LoggingCommand {
-  const complete = commands.filter((command) => command.command === 'task.complete');
-  assert.equal(complete.length, 1, 'exactly one task.complete');
-  return complete[0];
 }
 
 /** The part of task.json the tests read. */

@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Emulator } from '../../emulator/index';
 import { repoRoot } from '../helpers/front-ends';
-import { parseLoggingCommands, withoutSecretRegistrations, type LoggingCommand } from './helpers/commands';
+import { connectionEnv, outputVariables, registeredSecrets, taskResult } from './helpers/agent';
+import { parseLoggingCommands, withoutSecretRegistrations } from './helpers/commands';
 import { SEEDED_SECRETS, SOURCE_VAULT, assertEverySeededValueRegistered, assertNoSeededValue, assertTargetHoldsSeededValues, jwtIssuers, startSeededEmulator } from './helpers/fixture';
 import { ensureNode24, runNode, type NodeRuntime } from './helpers/runtimes';
 import { extractZip } from './helpers/zip';
@@ -29,20 +30,6 @@ const RUNS: { label: string; scheme: Scheme; target: string }[] = [
   { label: CURRENT_NODE, scheme: 'ServicePrincipal', target: 'kv-third' },
   { label: CURRENT_NODE, scheme: 'ManagedServiceIdentity', target: 'kv-fourth' },
 ];
-
-/**
- * Returns the variables the agent sets for a service connection: the authorization as JSON, its scheme,
- * each parameter on its own, and the connection's data.
- */
-function connectionEnv(id: string, scheme: string, parameters: Record<string, string>, data: Record<string, string>): Record<string, string> {
-  const env: Record<string, string> = {
-    [`ENDPOINT_AUTH_${id}`]: JSON.stringify({ parameters, scheme }),
-    [`ENDPOINT_AUTH_SCHEME_${id}`]: scheme,
-  };
-  for (const [key, value] of Object.entries(parameters)) env[`ENDPOINT_AUTH_PARAMETER_${id}_${key.toUpperCase()}`] = value;
-  for (const [key, value] of Object.entries(data)) env[`ENDPOINT_DATA_${id}_${key.toUpperCase()}`] = value;
-  return env;
-}
 
 /** Returns the variables of an AzureRM service connection that uses a service principal secret. */
 function servicePrincipalConnection(emulator: Emulator): Record<string, string> {
@@ -98,28 +85,6 @@ function connectionSecrets(scheme: Scheme, emulator: Emulator): string[] {
 function emulatorEnv(emulator: Emulator): Record<string, string> {
   const { NODE_EXTRA_CA_CERTS, KVDR_ALLOW_CUSTOM_HOSTS, AZURE_AUTHORITY_HOST } = emulator.env;
   return { NODE_EXTRA_CA_CERTS, KVDR_ALLOW_CUSTOM_HOSTS, AZURE_AUTHORITY_HOST };
-}
-
-function outputVariables(commands: LoggingCommand[]): Record<string, string> {
-  const result: Record<string, string> = {};
-  for (const command of commands) {
-    if (command.command === 'task.setvariable' && command.properties.isOutput === 'true') result[command.properties.variable] = command.data;
-  }
-  return result;
-}
-
-function registeredSecrets(commands: LoggingCommand[]): Set<string> {
-  return new Set(
-    commands
-      .filter((command) => command.command === 'task.setsecret' || (command.command === 'task.setvariable' && command.properties.issecret === 'true'))
-      .map((command) => command.data),
-  );
-}
-
-function taskResult(commands: LoggingCommand[]): LoggingCommand {
-  const complete = commands.filter((command) => command.command === 'task.complete');
-  assert.equal(complete.length, 1, 'exactly one task.complete');
-  return complete[0];
 }
 
 describe('KeyVaultSync task from the .vsix', function () {
