@@ -77,8 +77,8 @@ export class RollingHash {
 /**
  * Returns `value` modulo `prime` in [0, prime), for an integer `value` with |value| < 2^52. It is
  * faster than `%` on doubles, and it is exact. A quotient that is not an integer lies at least
- * 1/prime from the next integer, and the rounding error of `value / prime` is below 1/prime
- * (half a unit in the last place of a number below 2^53 / prime), so the floor does not change.
+ * 1/prime from the next integer. The rounding error of `value / prime` is below 1/prime (half a
+ * unit in the last place of a number below 2^53 / prime), so the floor does not change.
  */
 function modulo(value: number, prime: number): number {
   return value - Math.floor(value / prime) * prime;

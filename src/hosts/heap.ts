@@ -32,7 +32,7 @@ const HOLD_NEW_SPACE_ABOVE_BYTES = 12 * 1024 * 1024;
  */
 export function limitHeapGrowth(): void {
   // NOTE: this relies on Node keeping V8's flags writable after start-up, as v8.setFlagsFromString
-  // needs; the packaged tests run every bundle on Node 20 and 24.
+  // needs. The packaged tests run every bundle on Node 20 and 24.
   setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
   // The young generation's maximum is fixed at start-up, so it is held at its size once a
   // collection finds it there: from then on it grows by a factor of 1.

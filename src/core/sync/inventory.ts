@@ -57,8 +57,8 @@ export function tagsOf(entry: Pick<InventoryEntry, 'tags'>): Record<string, stri
 }
 
 /**
- * Strings that many secrets share (tag sets, content types), kept once. An estate usually has a few
- * hundred distinct tag sets for thousands of secrets, and a list page parses each one afresh.
+ * Strings that many secrets share (tag sets, content types), kept once. Each list page parses them
+ * afresh, while secrets often repeat a few tag sets (the benchmark's 20,000 secrets have 350).
  */
 export class StringPool {
   private readonly strings = new Map<string, string>();
@@ -105,7 +105,7 @@ export function entryOrigin(entry: InventoryEntry, vaultId: string): Origin {
 export interface BuildInventoryOptions extends CallOptions {
   /** Receives each entry as its page arrives, before the listing completes. */
   onEntry?: (key: string, entry: InventoryEntry) => void;
-  /** The map to fill, for a caller that reads entries while the listing runs; a new one by default. */
+  /** The map to fill, for a caller that reads entries while the listing runs. Default: a new map. */
   entries?: Map<string, InventoryEntry>;
 }
 

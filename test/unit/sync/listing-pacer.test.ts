@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 
 import { ListingPacer } from '../../../src/core/sync/early';
 
-/** A pacer on a clock the test moves, recording every limit it sets. */
+/** Creates a pacer on a clock the test moves, and records every limit it sets. */
 function pacerAt(maxRequestsPerSecond: number | undefined): { pacer: ListingPacer; limits: Array<number | undefined>; page: (gapInMs: number, entries?: number) => void } {
   const limits: Array<number | undefined> = [];
   let clock = 0;

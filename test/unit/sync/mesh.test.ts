@@ -205,7 +205,7 @@ describe('mesh sync planner', () => {
     assert.equal(a.versionCount('shared'), 1);
   });
 
-  it('leaves an enabled losing write as it is', async () => {
+  it('keeps an enabled losing write', async () => {
     const [a, b] = vaults(clock, 'kv-a', 'kv-b');
     a.seed('shared', 'SEEDVALUE-a', { createdOn: clock.now - 20 });
     b.seed('shared', 'SEEDVALUE-b', { createdOn: clock.now - 10, enabled: false });
