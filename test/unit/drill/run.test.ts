@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import type { VaultNetworkSettings, VaultResourceInfo } from '../../../src/core/access/arm';
 import { listRunClaims, recoverRuns, runDrill, type NetworkControl, type RunDrillOptions } from '../../../src/core/drill';
 import { EngineError } from '../../../src/core/errors';
+import type { Logger } from '../../../src/core/log';
 import { createSecretFilter } from '../../../src/core/sync/filters';
 import { MemoryVaultStore } from '../../helpers/memory-store';
 
@@ -26,7 +27,9 @@ class FakeNetwork implements NetworkControl {
     return { resourceId, vaultUri: this.primary.vaultUrl, networkSettings: structuredClone(this.settings), privateEndpointConnections: this.privateEndpointConnections };
   }
 
-  async setNetworkSettings(_resourceId: string, settings: VaultNetworkSettings): Promise<VaultNetworkSettings> {
+  async setNetworkSettings(_resourceId: string, settings: VaultNetworkSettings, abortSignal?: AbortSignal): Promise<VaultNetworkSettings> {
+    // Like the real ARM client, a call whose abort signal has fired fails.
+    abortSignal?.throwIfAborted();
     if (settings.publicNetworkAccess === 'Enabled' && this.failingRestores > 0) {
       this.failingRestores -= 1;
       throw new EngineError('unavailable', 'ARM returned 503.');
@@ -64,7 +67,43 @@ function setup(): { primary: MemoryVaultStore; neu: MemoryVaultStore; sea: Memor
   return { primary, neu, sea, network, options };
 }
 
+/** Creates a logger that keeps every line, by level. */
+function recordingLogger(): { logger: Logger; lines: string[] } {
+  const lines: string[] = [];
+  const logger: Logger = {
+    debug: () => undefined,
+    info: (message) => lines.push(`info: ${message}`),
+    warning: (message) => lines.push(`warning: ${message}`),
+    error: (message) => lines.push(`error: ${message}`),
+    group: (_name, fn) => fn(),
+  };
+  return { logger, lines };
+}
+
 describe('runDrill with in-memory vaults', () => {
+  it('logs the network restore after a cancel', async () => {
+    const { network, options } = setup();
+    const cancel = new AbortController();
+    const { logger, lines } = recordingLogger();
+
+    const result = await runDrill({
+      ...options,
+      abortSignal: cancel.signal,
+      logger,
+      // Ctrl+C right after the primary was closed.
+      onStepFinished: (name) => {
+        if (name === 'loss') cancel.abort(new Error('Received SIGINT.'));
+      },
+    });
+
+    assert.deepEqual(network.settings, ORIGINAL);
+    assert.equal(result.network?.restored, true);
+    assert.equal(result.steps.find((step) => step.name === 'failback')?.status, 'failed');
+    // The failback step's error names the aborted ARM call, so the log must also report the restore.
+    const restoreLines = lines.filter((line) => line.startsWith('info: ') && line.includes('Restored the network settings of kv-weu'));
+    assert.equal(restoreLines.length, 1, lines.join('\n'));
+  });
+
   it('network mode restores at failback', async () => {
     const { network, neu, options } = setup();
     const result = await runDrill(options);
