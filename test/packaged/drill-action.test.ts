@@ -24,10 +24,9 @@ import {
   type VaultSet,
 } from './helpers/drill';
 import { assertNoSeededValue, jwtIssuers } from './helpers/fixture';
-import { ensureNode24, runNode, type NodeRuntime, type ProcessResult } from './helpers/runtimes';
+import { CURRENT_NODE, ensureNode24, runNode, type NodeRuntime, type ProcessResult } from './helpers/runtimes';
 
 const actionDirectory = join(repoRoot, 'actions', 'drill');
-const CURRENT_NODE = `Node ${process.versions.node.split('.')[0]}`;
 
 /** The primary's network settings before a network drill: rules the drill must put back exactly. */
 const ORIGINAL_NETWORK = {

@@ -16,10 +16,9 @@ import { connectionEnv, outputVariables, registeredSecrets, taskResult } from '.
 import { parseLoggingCommands, withoutSecretRegistrations, type LoggingCommand } from './helpers/commands';
 import { armRequest, assertNoActiveCanary, canaryValues, seedReplicated, startStep, vaultSet, waitForCanary, type VaultSet } from './helpers/drill';
 import { assertNoSeededValue, jwtIssuers } from './helpers/fixture';
-import { ensureNode24, runNode, type NodeRuntime, type ProcessResult } from './helpers/runtimes';
+import { CURRENT_NODE, ensureNode24, runNode, type NodeRuntime, type ProcessResult } from './helpers/runtimes';
 import { extractZip } from './helpers/zip';
 
-const CURRENT_NODE = `Node ${process.versions.node.split('.')[0]}`;
 
 /** The primary's network settings before a network drill: rules the drill must put back exactly. */
 const ORIGINAL_NETWORK = {

@@ -11,12 +11,11 @@ import type { Emulator } from '../../emulator/index';
 import { readActionManifest, repoRoot } from '../helpers/front-ends';
 import { parseFileCommands, parseWorkflowCommands, withoutMaskCommands } from './helpers/commands';
 import { SEEDED_SECRETS, SOURCE_VAULT, assertEverySeededValueRegistered, assertNoSeededValue, assertTargetHoldsSeededValues, jwtIssuers, startSeededEmulator } from './helpers/fixture';
-import { ensureNode24, runNode, type NodeRuntime } from './helpers/runtimes';
+import { CURRENT_NODE, ensureNode24, runNode, type NodeRuntime } from './helpers/runtimes';
 
 const actionDirectory = join(repoRoot, 'actions', 'sync');
 const fixtures = join(__dirname, 'fixtures');
 
-const CURRENT_NODE = `Node ${process.versions.node.split('.')[0]}`;
 
 const RUNS = [
   { label: CURRENT_NODE, authMode: 'oidc', target: 'kv-first' },

@@ -13,7 +13,7 @@ import { repoRoot } from '../helpers/front-ends';
 import { connectionEnv, outputVariables, registeredSecrets, taskResult } from './helpers/agent';
 import { parseLoggingCommands, withoutSecretRegistrations } from './helpers/commands';
 import { SEEDED_SECRETS, SOURCE_VAULT, assertEverySeededValueRegistered, assertNoSeededValue, assertTargetHoldsSeededValues, jwtIssuers, startSeededEmulator } from './helpers/fixture';
-import { ensureNode24, runNode, type NodeRuntime } from './helpers/runtimes';
+import { CURRENT_NODE, ensureNode24, runNode, type NodeRuntime } from './helpers/runtimes';
 import { extractZip } from './helpers/zip';
 
 /** A service connection id as the agent passes it: the connection's GUID. */
@@ -22,7 +22,6 @@ const CONNECTION_ID = '5d0c6a1e-7f43-4f0b-9a55-3c2a1f0e9b71';
 /** How the job authenticates in each run: the agent's default, a service principal or a managed identity. */
 type Scheme = 'WorkloadIdentityFederation' | 'ServicePrincipal' | 'ManagedServiceIdentity';
 
-const CURRENT_NODE = `Node ${process.versions.node.split('.')[0]}`;
 
 const RUNS: { label: string; scheme: Scheme; target: string }[] = [
   { label: CURRENT_NODE, scheme: 'WorkloadIdentityFederation', target: 'kv-first' },

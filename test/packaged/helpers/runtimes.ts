@@ -8,6 +8,9 @@ import { execFile, execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
+/** The label of the Node that runs the tests, such as `Node 20`. */
+export const CURRENT_NODE = `Node ${process.versions.node.split('.')[0]}`;
+
 export interface NodeRuntime {
   label: string;
   path: string;
